@@ -1,0 +1,783 @@
+"""The ``WhatsApp`` facade: one call site for every provider.
+
+The client normalises recipients, checks the provider's capabilities, asks the
+provider for a request, and owns everything that does I/O or keeps time: the
+aiohttp transport, retries, rate limits and bulk concurrency.
+
+Example::
+
+    from whatsapp_async import WhatsApp, Text
+
+    async with WhatsApp("meta", token="...", phone_number_id="...") as wa:
+        result = await wa.send("+14155552671", Text("Your order has shipped"))
+        print(result.id, result.status)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final, Union
+
+import aiohttp
+import msgspec
+
+from . import registry
+from .config import Settings, load_settings, redact
+from .errors import (
+    APIError,
+    APIStatusError,
+    ConfigurationError,
+    SendCancelled,
+    UnsupportedFeature,
+    ValidationError,
+    WhatsAppError,
+)
+from .events import Event
+from .messages import Message
+from .provider import HttpRequest, HttpResponse, Provider, SendOptions
+from .ratelimit import RateLimiter, TokenBucket
+from .recipients import PhoneValidation, Recipient, normalise
+from .results import BulkResult, MessageStatus, Outcome, SendResult, TemplateInfo
+from .retry import RetryPolicy
+from .transport import Timeout, Transport, as_timeout
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from .webhooks import EventHandler
+
+__all__ = ["BulkItem", "WhatsApp"]
+
+log = logging.getLogger("whatsapp_async")
+
+_DEFAULT: Final = "default"
+_MESSAGE_TYPES = Message.__args__  # type: ignore[attr-defined]
+_CLIENT_KEYS = (
+    "base_url",
+    "timeout",
+    "max_retries",
+    "rate_limit",
+    "pair_spacing",
+    "default_region",
+    "phone_validation",
+    "connection_limit",
+)
+
+
+class BulkItem(msgspec.Struct, frozen=True, kw_only=True):
+    """One item of ``send_many`` with its own options (plain ``(to, message)`` pairs work too).
+
+    Example::
+
+        BulkItem(to="+14155552671", message=Text("hi"), metadata={"order": "1234"})
+    """
+
+    to: Any
+    message: Any
+    reply_to: str | None = None
+    idempotency_key: str | None = None
+    metadata: Mapping[str, Any] | None = None
+    deliver_at: datetime | None = None
+    deliver_until: datetime | None = None
+    extra: Mapping[str, Any] | None = None
+
+
+BulkInput = Union[BulkItem, tuple[Any, Any]]
+ResultCallback = Callable[[int, Outcome], None]
+
+
+class _Prepared(msgspec.Struct):
+    recipient: Recipient
+    message: Message
+    options: SendOptions
+
+
+class WhatsApp:
+    """An async WhatsApp client bound to one provider.
+
+    ``provider`` is a registered name (``"meta"``, ``"magpipe"``, ``"pilot"``,
+    ``"gateway"``, or a third party's) or a :class:`Provider` instance;
+    ``**settings`` are that provider's settings (see ``docs/providers.md``).
+
+    - ``base_url`` replaces the provider's whole default base URL
+    - ``session``: a caller-owned ``aiohttp.ClientSession`` (never closed by us)
+    - ``timeout``: seconds (total) or a :class:`Timeout`
+    - ``max_retries`` / ``retry``: the :class:`RetryPolicy` (default 2 retries)
+    - ``rate_limit``: messages per second per sender, None for off, or a
+      :class:`RateLimiter`; by default the provider's documented limit (Meta 80/s)
+    - ``pair_spacing``: seconds between messages to the same recipient (Meta's
+      pair limit is 6 s), off by default
+    - ``default_region`` / ``phone_validation``: how phone numbers are read
+
+    Example::
+
+        wa = WhatsApp("pilot", api_key="ps_...", rate_limit=20)
+        async with wa:
+            await wa.send("+5511987654321", Text("Olá"))
+    """
+
+    def __init__(
+        self,
+        provider: str | Provider,
+        *,
+        base_url: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+        timeout: Timeout | float | None = 30.0,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        rate_limit: float | RateLimiter | str | None = _DEFAULT,
+        pair_spacing: float | RateLimiter | None = None,
+        default_region: str | None = None,
+        phone_validation: PhoneValidation = "valid",
+        connection_limit: int = 100,
+        **settings: Any,
+    ) -> None:
+        if isinstance(provider, Provider):
+            if settings:
+                raise ConfigurationError(
+                    "settings go to the Provider instance, not to WhatsApp(), when passing one"
+                )
+            self._provider = provider
+        elif isinstance(provider, str):
+            cls = registry.load(provider)
+            parsed = load_settings(provider, cls.settings_type, settings)
+            self._provider = cls(parsed, base_url=base_url)
+        else:
+            raise ConfigurationError("provider must be a registered name or a Provider instance")
+        if phone_validation not in ("valid", "possible"):
+            raise ConfigurationError("phone_validation must be 'valid' or 'possible'")
+        if default_region is not None and (
+            not isinstance(default_region, str) or len(default_region) != 2
+        ):
+            raise ConfigurationError("default_region must be an ISO 3166 alpha-2 code like 'US'")
+        self._name = self._provider.name
+        self._caps = self._provider.capabilities
+        self._default_region = default_region.upper() if default_region else None
+        self._validation: PhoneValidation = phone_validation
+        policy = retry or RetryPolicy()
+        self._retry = policy.with_max_retries(max_retries)
+        self._timeout = as_timeout(timeout)
+        self._transport = Transport(
+            session=session,
+            timeout=self._timeout,
+            connection_limit=connection_limit,
+            provider=self._name,
+        )
+        self._limiter = self._make_limiter(rate_limit)
+        self._pair_limiter: RateLimiter | None = (
+            TokenBucket(rate=1.0 / float(pair_spacing), burst=1)
+            if isinstance(pair_spacing, (int, float))
+            else pair_spacing
+        )
+        self._sender_key = f"{self._name}:{self._provider.sender_key}"
+        settings_obj = self._provider.settings
+        self._secrets = settings_obj.secrets() if isinstance(settings_obj, Settings) else []
+
+    def _make_limiter(self, rate_limit: float | RateLimiter | str | None) -> RateLimiter | None:
+        if rate_limit == _DEFAULT:
+            rate = self._provider.default_rate_limit
+            return TokenBucket(rate) if rate else None
+        if rate_limit is None:
+            return None
+        if isinstance(rate_limit, (int, float)):
+            if rate_limit <= 0:
+                raise ConfigurationError("rate_limit must be a positive number or None")
+            return TokenBucket(float(rate_limit))
+        if isinstance(rate_limit, RateLimiter):
+            return rate_limit
+        raise ConfigurationError("rate_limit must be a number, None or a RateLimiter")
+
+    # -- construction from configuration ------------------------------------------------------
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], **overrides: Any) -> WhatsApp:
+        """A client from a mapping with ``provider`` plus client options and settings.
+
+        Example::
+
+            WhatsApp.from_config({"provider": "magpipe", "api_key": "mgp_...",
+                                  "phone_number_id": "123"})
+        """
+        values = {**config, **overrides}
+        provider = values.pop("provider", None)
+        if not provider:
+            raise ConfigurationError("configuration needs 'provider'")
+        return cls(provider, **values)
+
+    @classmethod
+    def from_env(
+        cls, prefix: str = "WHATSAPP_", environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> WhatsApp:
+        """A client from ``{prefix}PROVIDER`` and ``{prefix}<SETTING>`` environment variables.
+
+        Example::
+
+            # WHATSAPP_PROVIDER=pilot WHATSAPP_API_KEY=ps_...
+            wa = WhatsApp.from_env()
+        """
+        env = os.environ if environ is None else environ
+        name = env.get(f"{prefix}PROVIDER")
+        if not name:
+            raise ConfigurationError(f"environment variable {prefix}PROVIDER is not set")
+        provider_cls = registry.load(name)
+        values: dict[str, Any] = {}
+        for key in (*provider_cls.settings_type.__struct_fields__, *_CLIENT_KEYS):
+            raw = env.get(f"{prefix}{key.upper()}")
+            if raw is not None and raw != "":
+                values[key] = _env_value(key, raw)
+        values.update(overrides)
+        return cls(name, **values)
+
+    # -- introspection ------------------------------------------------------------------------
+    @property
+    def provider(self) -> Provider:
+        """The provider adapter (for provider-specific helpers)."""
+        return self._provider
+
+    @property
+    def provider_name(self) -> str:
+        """The provider's registered name."""
+        return self._name
+
+    @property
+    def capabilities(self) -> Any:
+        """What this provider supports (a :class:`Capabilities`)."""
+        return self._caps
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy in force."""
+        return self._retry
+
+    def __repr__(self) -> str:
+        return f"WhatsApp(provider={self._name!r}, settings={self._provider.settings!r})"
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def __aenter__(self) -> WhatsApp:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP session this client opened (a caller-owned one stays open)."""
+        await self._transport.aclose()
+
+    # -- sending ------------------------------------------------------------------------------
+    async def send(
+        self,
+        to: str | Recipient,
+        message: Message,
+        *,
+        reply_to: str | None = None,
+        idempotency_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        deliver_at: datetime | None = None,
+        deliver_until: datetime | None = None,
+        extra: Mapping[str, Any] | None = None,
+        timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
+    ) -> SendResult:
+        """Send one message; return its :class:`SendResult` or raise a typed error.
+
+        Everything that can be checked locally is checked before any request:
+        the recipient, the provider's capabilities, documented limits.
+
+        Example::
+
+            r = await wa.send("+14155552671", Text("hi"), reply_to="wamid.X")
+        """
+        prepared = self._prepare(
+            to,
+            message,
+            reply_to=reply_to,
+            idempotency_key=idempotency_key,
+            metadata=metadata,
+            deliver_at=deliver_at,
+            deliver_until=deliver_until,
+            extra=extra,
+        )
+        return await self._send_prepared(
+            prepared,
+            timeout=None if timeout is None else as_timeout(timeout),
+            policy=self._retry.with_max_retries(max_retries),
+        )
+
+    def _prepare(
+        self,
+        to: str | Recipient,
+        message: Message,
+        *,
+        reply_to: str | None,
+        idempotency_key: str | None,
+        metadata: Mapping[str, Any] | None,
+        deliver_at: datetime | None,
+        deliver_until: datetime | None,
+        extra: Mapping[str, Any] | None,
+    ) -> _Prepared:
+        if not isinstance(message, _MESSAGE_TYPES):
+            raise ValidationError(
+                f"message must be one of the whatsapp_async message types, "
+                f"got {type(message).__name__}",
+                provider=self._name,
+            )
+        recipient = normalise(to, default_region=self._default_region, validation=self._validation)
+        caps = self._caps
+        if message.kind not in caps.messages:
+            raise self._unsupported(
+                message.kind, f"{self._name} cannot send {message.kind} messages"
+            )
+        if recipient.kind not in caps.recipients:
+            raise self._unsupported(
+                recipient.kind,
+                f"{self._name} cannot send to a {recipient.kind} "
+                f"(recipients: {', '.join(sorted(caps.recipients))})",
+            )
+        for option, value in (
+            ("reply_to", reply_to),
+            ("metadata", metadata),
+            ("deliver_at", deliver_at),
+            ("deliver_until", deliver_until),
+        ):
+            if value is not None and option not in caps.options:
+                raise self._unsupported(option, f"{self._name} does not support {option}=")
+        for option, when in (("deliver_at", deliver_at), ("deliver_until", deliver_until)):
+            if when is not None and (not isinstance(when, datetime) or when.tzinfo is None):
+                raise ValidationError(
+                    f"{option} must be a timezone-aware datetime", provider=self._name, field=option
+                )
+        if metadata is not None and not isinstance(metadata, Mapping):
+            raise ValidationError(
+                "metadata must be a mapping (a JSON object)", provider=self._name, field="metadata"
+            )
+        if extra is not None and not isinstance(extra, Mapping):
+            raise ValidationError("extra must be a mapping", provider=self._name, field="extra")
+        if idempotency_key is None and "idempotency" in caps.operations:
+            # One key per logical send, reused by every retry of it.
+            idempotency_key = uuid.uuid4().hex
+        options = SendOptions(
+            reply_to=reply_to,
+            idempotency_key=idempotency_key,
+            metadata=metadata,
+            deliver_at=deliver_at,
+            deliver_until=deliver_until,
+            extra=extra,
+        )
+        return _Prepared(recipient, message, options)
+
+    def _unsupported(self, feature: str, text: str) -> UnsupportedFeature:
+        return self._provider.unsupported(feature, text)
+
+    async def _send_prepared(
+        self, prepared: _Prepared, *, timeout: Timeout | None, policy: RetryPolicy
+    ) -> SendResult:
+        provider = self._provider
+        request = provider.build_send(prepared.recipient, prepared.message, prepared.options)
+        response = await self._execute(
+            request, policy=policy, timeout=timeout, recipient=prepared.recipient
+        )
+        result: SendResult = self._parse(
+            response, provider.parse_send, response, prepared.recipient, prepared.message
+        )
+        return result
+
+    def _parse(self, response: HttpResponse, fn: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except WhatsAppError:
+            raise
+        except Exception as exc:  # a provider choking on an unexpected body: still typed
+            raise APIStatusError(
+                f"unexpected response body ({type(exc).__name__})",
+                provider=self._name,
+                status=response.status,
+                body=response.body,
+            ) from exc
+
+    async def _execute(
+        self,
+        request: HttpRequest,
+        *,
+        policy: RetryPolicy | None = None,
+        timeout: Timeout | None = None,
+        recipient: Recipient | None = None,
+    ) -> HttpResponse:
+        """Send ``request`` under the rate limits and retry policy; 2xx or a typed error."""
+        policy = policy or self._retry
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        waits = None
+        attempt = 0
+        while True:
+            if self._limiter is not None:
+                await self._limiter.acquire(self._sender_key)
+            if self._pair_limiter is not None and recipient is not None:
+                await self._pair_limiter.acquire(f"{self._sender_key}:{recipient}")
+            try:
+                response = await self._transport.execute(request, timeout=timeout)
+                if response.status < 400:
+                    return response
+                raise self._provider.error_from_response(response)
+            except APIError as exc:
+                self._scrub(exc)
+                if attempt >= policy.max_retries or not policy.is_retryable(
+                    exc, idempotent=request.idempotent
+                ):
+                    self._log_failure(exc, attempt)
+                    raise
+                waits = waits or policy.waits()
+                wait = policy.wait_for(exc, next(waits))
+                if wait is None or loop.time() - started + wait > policy.max_elapsed:
+                    self._log_failure(exc, attempt, gave_up_wait=wait)
+                    raise
+                log.info(
+                    "retrying %s %s after %s (attempt %d of %d, waiting %.2fs)",
+                    self._name,
+                    request.method,
+                    _describe(exc),
+                    attempt + 1,
+                    policy.max_retries,
+                    wait,
+                )
+                attempt += 1
+                if wait > 0:
+                    await asyncio.sleep(wait)
+
+    def _scrub(self, exc: WhatsAppError) -> None:
+        # Providers never put credentials in errors; this is the belt to that brace.
+        if not self._secrets:
+            return
+        exc.message = redact(exc.message, self._secrets)
+        exc.args = (exc.message,)
+        if isinstance(exc, APIStatusError) and exc.body:
+            for secret in self._secrets:
+                if len(secret) >= 4:
+                    exc.body = exc.body.replace(secret.encode(), b"***")
+
+    def _log_failure(
+        self, exc: WhatsAppError, attempt: int, gave_up_wait: float | None = None
+    ) -> None:
+        reason = ""
+        if gave_up_wait is None and getattr(exc, "retry_after", None) is not None:
+            reason = f" (retry_after {exc.retry_after}s exceeds the cap)"  # type: ignore[attr-defined]
+        log.warning(
+            "%s request failed after %d attempt(s): %s%s",
+            self._name,
+            attempt + 1,
+            _describe(exc),
+            reason,
+        )
+
+    # -- bulk -----------------------------------------------------------------------------------
+    async def send_many(
+        self,
+        items: Iterable[BulkInput],
+        *,
+        concurrency: int = 50,
+        on_result: ResultCallback | None = None,
+        timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
+    ) -> BulkResult:
+        """Send many messages with bounded concurrency; one outcome per item, in input order.
+
+        Items are ``(to, message)`` pairs or :class:`BulkItem`. Each outcome is a
+        :class:`SendResult` or the :class:`WhatsAppError` that item failed with;
+        ``on_result(index, outcome)`` is called as each item finishes. A provider
+        with a native batch endpoint gets items that share a message in batches.
+
+        If the call is cancelled, outstanding sends are cancelled and
+        ``CancelledError`` propagates carrying ``bulk_result``: a complete
+        :class:`BulkResult` whose unfinished items are :class:`SendCancelled`.
+
+        Example::
+
+            bulk = await wa.send_many([(n, Text("hi")) for n in numbers], concurrency=100)
+            print(bulk.sent, bulk.failed)
+        """
+        if concurrency < 1:
+            raise ValidationError("concurrency must be at least 1")
+        entries = list(items)
+        outcomes: list[Outcome | None] = [None] * len(entries)
+        started: list[bool] = [False] * len(entries)
+        call_timeout = None if timeout is None else as_timeout(timeout)
+        policy = self._retry.with_max_retries(max_retries)
+
+        def settle(index: int, outcome: Outcome) -> None:
+            if outcomes[index] is not None:
+                return
+            outcomes[index] = outcome
+            if on_result is not None:
+                try:
+                    on_result(index, outcome)
+                except Exception:
+                    log.exception("send_many on_result callback failed for item %d", index)
+
+        prepared: dict[int, _Prepared] = {}
+        for index, entry in enumerate(entries):
+            try:
+                prepared[index] = self._prepare_item(entry)
+            except WhatsAppError as exc:
+                settle(index, exc)
+        jobs = self._plan_jobs(prepared)
+
+        async def run_single(index: int) -> None:
+            started[index] = True
+            try:
+                result: Outcome = await self._send_prepared(
+                    prepared[index], timeout=call_timeout, policy=policy
+                )
+            except WhatsAppError as exc:
+                result = exc
+            except Exception as exc:  # a bug must not lose the item
+                log.exception("unexpected error sending item %d", index)
+                result = APIError(
+                    f"unexpected error: {type(exc).__name__}: {exc}", provider=self._name
+                )
+            settle(index, result)
+
+        async def run_batch(indices: list[int]) -> None:
+            for index in indices:
+                started[index] = True
+            first = prepared[indices[0]]
+            recipients = [prepared[i].recipient for i in indices]
+            try:
+                request = self._provider.build_batch(recipients, first.message, first.options)
+                response = await self._execute(request, policy=policy, timeout=call_timeout)
+                results = self._parse(
+                    response, self._provider.parse_batch, response, recipients, first.message
+                )
+                if len(results) != len(indices):
+                    raise APIStatusError(
+                        f"batch response has {len(results)} results for {len(indices)} recipients",
+                        provider=self._name,
+                        status=response.status,
+                        body=response.body,
+                    )
+                for index, outcome in zip(indices, results, strict=True):
+                    settle(index, outcome)
+            except WhatsAppError as exc:
+                for index in indices:
+                    settle(index, exc)
+            except Exception as exc:
+                log.exception("unexpected error sending a batch of %d", len(indices))
+                err = APIError(
+                    f"unexpected error: {type(exc).__name__}: {exc}", provider=self._name
+                )
+                for index in indices:
+                    settle(index, err)
+
+        job_iter = iter(jobs)
+
+        async def worker() -> None:
+            for job in job_iter:
+                if isinstance(job, int):
+                    await run_single(job)
+                else:
+                    await run_batch(job)
+
+        tasks = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, len(jobs)))]
+        try:
+            if tasks:
+                await asyncio.gather(*tasks)
+        except asyncio.CancelledError as cancel:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for index, outcome in enumerate(outcomes):
+                if outcome is None:
+                    settle(
+                        index,
+                        SendCancelled(
+                            "send_many was cancelled before this item finished",
+                            provider=self._name,
+                            request_started=started[index],
+                        ),
+                    )
+            cancel.bulk_result = BulkResult([o for o in outcomes if o is not None])  # type: ignore[attr-defined]
+            raise
+        missing = [i for i, o in enumerate(outcomes) if o is None]
+        if missing:  # cannot happen unless a worker died; never return a short result
+            for index in missing:
+                settle(index, APIError("item was not processed", provider=self._name))
+        return BulkResult([o for o in outcomes if o is not None])
+
+    def _prepare_item(self, entry: BulkInput) -> _Prepared:
+        if isinstance(entry, BulkItem):
+            return self._prepare(
+                entry.to,
+                entry.message,
+                reply_to=entry.reply_to,
+                idempotency_key=entry.idempotency_key,
+                metadata=entry.metadata,
+                deliver_at=entry.deliver_at,
+                deliver_until=entry.deliver_until,
+                extra=entry.extra,
+            )
+        if isinstance(entry, tuple) and len(entry) == 2:
+            return self._prepare(
+                entry[0],
+                entry[1],
+                reply_to=None,
+                idempotency_key=None,
+                metadata=None,
+                deliver_at=None,
+                deliver_until=None,
+                extra=None,
+            )
+        raise ValidationError(
+            "send_many items must be (to, message) pairs or BulkItem", provider=self._name
+        )
+
+    def _plan_jobs(self, prepared: Mapping[int, _Prepared]) -> list[int | list[int]]:
+        """Single sends, or native batches of items sharing a message (input order kept)."""
+        if "native_batch" not in self._caps.operations:
+            return list(prepared)
+        groups: dict[Any, list[int]] = {}
+        singles: list[int] = []
+        for index, item in prepared.items():
+            key = self._provider.batch_key(item.recipient, item.message, item.options)
+            if key is None:
+                singles.append(index)
+            else:
+                groups.setdefault(key, []).append(index)
+        jobs: list[int | list[int]] = list(singles)
+        size = max(1, self._provider.batch_size)
+        for members in groups.values():
+            if len(members) == 1:
+                jobs.append(members[0])
+                continue
+            for start in range(0, len(members), size):
+                jobs.append(members[start : start + size])
+        return jobs
+
+    # -- other operations -------------------------------------------------------------------------
+    def _require(self, operation: str) -> None:
+        if operation not in self._caps.operations:
+            raise self._unsupported(operation, f"{self._name} does not support {operation}")
+
+    async def mark_read(self, message_id: str, *, typing: bool = False) -> None:
+        """Mark an inbound message as read (and show a typing indicator with ``typing=True``).
+
+        Example::
+
+            await wa.mark_read(event.message_id, typing=True)
+        """
+        self._require("mark_read")
+        if not message_id:
+            raise ValidationError("message_id must not be empty", provider=self._name)
+        request = self._provider.build_mark_read(message_id, typing)
+        response = await self._execute(request)
+        self._parse(response, self._provider.parse_mark_read, response)
+
+    async def get_status(self, message_id: str) -> MessageStatus:
+        """Look up a sent message's delivery status (providers with status look-ups).
+
+        Example::
+
+            status = await pilot.get_status(result.id)
+        """
+        self._require("get_status")
+        if not message_id:
+            raise ValidationError("message_id must not be empty", provider=self._name)
+        request = self._provider.build_get_status(message_id)
+        response = await self._execute(request)
+        status: MessageStatus = self._parse(response, self._provider.parse_status, response)
+        return status
+
+    async def list_templates(self, *, max_pages: int = 100) -> list[TemplateInfo]:
+        """Every template the provider lists, following paging cursors.
+
+        Example::
+
+            for t in await wa.list_templates():
+                print(t.name, t.language, t.status)
+        """
+        self._require("list_templates")
+        out: list[TemplateInfo] = []
+        cursor: str | None = None
+        for _ in range(max_pages):
+            request = self._provider.build_list_templates(cursor)
+            response = await self._execute(request)
+            page, cursor = self._parse(response, self._provider.parse_templates, response)
+            out.extend(page)
+            if not cursor:
+                break
+        return out
+
+    async def call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
+        """Run a provider-specific operation (``build_<op>`` / ``parse_<op>`` on the provider).
+
+        Example::
+
+            result = await pilot.call("cancel", ["msg_1", "msg_2"])
+        """
+        self._require(operation)
+        build = getattr(self._provider, f"build_{operation}", None)
+        parse = getattr(self._provider, f"parse_{operation}", None)
+        if build is None or parse is None:
+            raise self._unsupported(operation, f"{self._name} has no operation {operation!r}")
+        request = build(*args, **kwargs)
+        response = await self._execute(request)
+        return self._parse(response, parse, response)
+
+    # -- webhooks -------------------------------------------------------------------------------
+    def parse_webhook(
+        self,
+        headers: Mapping[str, str],
+        body: bytes,
+        query: Mapping[str, str] | None = None,
+    ) -> list[Event]:
+        """Verify and normalise one webhook delivery into events.
+
+        Example::
+
+            events = wa.parse_webhook(request.headers, await request.read(), request.query)
+        """
+        return self._provider.parse_webhook(headers, body, query or {})
+
+    def webhook_app(
+        self,
+        handler: EventHandler,
+        *,
+        path: str = "/",
+        max_body: int = 3 * 1024 * 1024,
+        dedupe_seconds: float = 600.0,
+    ) -> web.Application:
+        """An aiohttp app that receives this provider's webhooks and calls ``handler(event)``.
+
+        Example::
+
+            app = wa.webhook_app(on_event, path="/webhooks/whatsapp")
+            web.run_app(app, port=8080)
+        """
+        from .webhooks import create_webhook_app
+
+        return create_webhook_app(
+            self, handler, path=path, max_body=max_body, dedupe_seconds=dedupe_seconds
+        )
+
+
+def _describe(exc: WhatsAppError) -> str:
+    if isinstance(exc, APIStatusError):
+        return f"{type(exc).__name__} status={exc.status} code={exc.code}"
+    return f"{type(exc).__name__}: {exc.message}"
+
+
+def _env_value(key: str, raw: str) -> Any:
+    if key in ("max_retries", "connection_limit"):
+        return int(raw)
+    if key in ("timeout", "pair_spacing"):
+        return float(raw)
+    if key == "rate_limit":
+        return None if raw.lower() in ("none", "off", "0") else float(raw)
+    return raw

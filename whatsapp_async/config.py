@@ -1,0 +1,107 @@
+"""Provider settings: validated msgspec Structs whose secrets never show in a repr.
+
+Each provider declares a :class:`Settings` subclass; ``secret_fields`` names
+the fields that hold credentials. ``load_settings`` turns keyword arguments (or
+a mapping) into that Struct, raising :class:`ConfigurationError` that names
+the provider and the key.
+
+Example::
+
+    class AcmeSettings(Settings, frozen=True):
+        api_key: str
+        secret_fields = frozenset({"api_key"})
+
+    load_settings("acme", AcmeSettings, {"api_key": "k"})
+    # AcmeSettings(api_key='***')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
+
+import msgspec
+
+from .errors import ConfigurationError
+
+__all__ = ["REDACTED", "Settings", "load_settings", "redact"]
+
+REDACTED = "***"
+
+S = TypeVar("S", bound="Settings")
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base class of provider settings; fields in ``secret_fields`` are redacted in reprs.
+
+    Example::
+
+        repr(MetaSettings(token="EAAG...", phone_number_id="1"))  # token='***'
+    """
+
+    secret_fields: ClassVar[frozenset[str]] = frozenset()
+
+    def __repr__(self) -> str:
+        parts = []
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            shown = REDACTED if (name in self.secret_fields and value) else repr(value)
+            parts.append(f"{name}={shown}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    __str__ = __repr__
+
+    def secrets(self) -> list[str]:
+        """The secret values configured (for redacting them from text)."""
+        out: list[str] = []
+        for name in self.secret_fields:
+            value = getattr(self, name, None)
+            if isinstance(value, str) and value:
+                out.append(value)
+            elif isinstance(value, (list, tuple)):
+                out.extend(v for v in value if isinstance(v, str) and v)
+        return out
+
+
+_FIELD = re.compile(r"`\$\.([A-Za-z0-9_]+)`|field `([A-Za-z0-9_]+)`")
+
+
+def load_settings(provider: str, settings_type: type[S], values: Mapping[str, Any]) -> S:
+    """Validate ``values`` into ``settings_type``; errors name the provider and the key.
+
+    Example::
+
+        load_settings("meta", MetaSettings, {"token": "t"})
+        # ConfigurationError: meta: missing required setting 'phone_number_id'
+    """
+    clean = {k: v for k, v in values.items() if v is not None}
+    try:
+        return msgspec.convert(clean, settings_type, strict=False)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        match = _FIELD.search(text)
+        key = (match.group(1) or match.group(2)) if match else None
+        allowed = ", ".join(f for f in settings_type.__struct_fields__)
+        if text.startswith("Object missing required field"):
+            msg = f"{provider}: missing required setting {key!r}"
+        elif text.startswith("Object contains unknown field"):
+            msg = f"{provider}: unknown setting {key!r} (settings: {allowed})"
+        else:
+            # msgspec's messages name the type and path, never the value: safe to show.
+            msg = f"{provider}: invalid setting {key!r}: {text}"
+        raise ConfigurationError(msg, provider=provider) from None
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """``text`` with every secret replaced by ``***``.
+
+    Example::
+
+        >>> redact("token abc123 failed", ["abc123"])
+        'token *** failed'
+    """
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, REDACTED)
+    return text

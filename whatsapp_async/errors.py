@@ -1,0 +1,345 @@
+"""The exception hierarchy shared by every provider.
+
+Every failure a caller can see is a :class:`WhatsAppError`. Errors raised before
+any request went out are :class:`ValidationError` (or :class:`ConfigurationError`
+at construction); errors after a request are :class:`APIError`. Provider adapters
+choose the subclass; the core decides what to retry.
+
+Example::
+
+    try:
+        await wa.send("+14155550123", Text("hi"))
+    except RateLimitError as exc:
+        print("slow down for", exc.retry_after, "seconds")
+    except APIStatusError as exc:
+        print(exc.provider, exc.status, exc.code, exc.message)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BillingError",
+    "ConfigurationError",
+    "InvalidRecipient",
+    "NotFoundError",
+    "OutsideWindowError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RecipientError",
+    "SendCancelled",
+    "ServerError",
+    "TemplateError",
+    "UnsupportedFeature",
+    "ValidationError",
+    "WebhookSignatureError",
+    "WhatsAppError",
+    "error_class_for_status",
+]
+
+
+class WhatsAppError(Exception):
+    """Base class of every error this SDK raises.
+
+    Example::
+
+        except WhatsAppError as exc:
+            log.warning("send failed: %s", exc)
+    """
+
+    def __init__(self, message: str, *, provider: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+
+
+class ConfigurationError(WhatsAppError):
+    """A setting is missing, unknown or malformed; raised at construction.
+
+    Example::
+
+        WhatsApp("meta", token="t")  # ConfigurationError: meta: missing setting 'phone_number_id'
+    """
+
+
+class ValidationError(WhatsAppError):
+    """Input was rejected before any request went out.
+
+    ``field`` names the offending field when there is one.
+
+    Example::
+
+        Text("")  # ValidationError: text body must not be empty
+    """
+
+    def __init__(
+        self, message: str, *, provider: str | None = None, field: str | None = None
+    ) -> None:
+        super().__init__(message, provider=provider)
+        self.field = field
+
+
+class InvalidRecipient(ValidationError):
+    """The recipient is not a valid phone number (or group/channel id).
+
+    Example::
+
+        await wa.send("12", Text("hi"))  # InvalidRecipient
+    """
+
+
+class UnsupportedFeature(ValidationError):
+    """The provider cannot express this message type or option.
+
+    ``feature`` names the capability (``"image"``, ``"reply_to"``, ``"mark_read"`` ...).
+
+    Example::
+
+        await magpipe.send(to, Image(link="https://x/y.png"))  # UnsupportedFeature
+    """
+
+    def __init__(self, message: str, *, provider: str | None = None, feature: str = "") -> None:
+        super().__init__(message, provider=provider, field=feature or None)
+        self.feature = feature
+
+
+class SendCancelled(WhatsAppError):
+    """The outcome of a ``send_many`` item that had not finished when the bulk send was cancelled.
+
+    The item may or may not have reached the provider (``request_started``).
+
+    Example::
+
+        for index, error in bulk.failures():
+            if isinstance(error, SendCancelled): requeue(index)
+    """
+
+    def __init__(
+        self, message: str, *, provider: str | None = None, request_started: bool = False
+    ) -> None:
+        super().__init__(message, provider=provider)
+        self.request_started = request_started
+
+
+class WebhookSignatureError(WhatsAppError):
+    """A webhook body failed signature verification.
+
+    Example::
+
+        wa.parse_webhook({"X-Hub-Signature-256": "sha256=bad"}, body)  # raises
+    """
+
+
+class APIError(WhatsAppError):
+    """A request went out and did not succeed.
+
+    Example::
+
+        except APIError as exc:
+            retry_later(exc)
+    """
+
+
+class APIConnectionError(APIError):
+    """No usable response: refused, reset, DNS or TLS failure.
+
+    ``request_sent`` tells whether the request may have reached the provider
+    (False only when the failure happened while connecting).
+
+    Example::
+
+        except APIConnectionError as exc:
+            if not exc.request_sent: ...  # safe to resend
+    """
+
+    def __init__(
+        self, message: str, *, provider: str | None = None, request_sent: bool = True
+    ) -> None:
+        super().__init__(message, provider=provider)
+        self.request_sent = request_sent
+
+
+class APITimeoutError(APIConnectionError):
+    """A timeout fired; ``timeout`` names which one (``"connect"`` or ``"total"``).
+
+    Example::
+
+        except APITimeoutError as exc:
+            print(exc.timeout)  # "total"
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        timeout: str = "total",
+        request_sent: bool = True,
+    ) -> None:
+        super().__init__(message, provider=provider, request_sent=request_sent)
+        self.timeout = timeout
+
+
+class APIStatusError(APIError):
+    """The provider answered with an error.
+
+    Attributes: ``status`` (HTTP status), ``code`` (provider code or ``None``),
+    ``provider``, ``message``, ``details`` (provider detail text or object) and
+    ``body`` (the raw response bytes). No attribute ever holds a credential.
+
+    Example::
+
+        except APIStatusError as exc:
+            print(exc.status, exc.code, exc.details)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        status: int = 0,
+        code: int | str | None = None,
+        details: Any = None,
+        body: bytes = b"",
+    ) -> None:
+        super().__init__(message, provider=provider)
+        self.status = status
+        self.code = code
+        self.details = details
+        self.body = body
+
+    def __str__(self) -> str:
+        where = f"{self.provider} " if self.provider else ""
+        code = f" code={self.code}" if self.code is not None else ""
+        return f"{where}HTTP {self.status}{code}: {self.message}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(provider={self.provider!r}, status={self.status}, "
+            f"code={self.code!r}, message={self.message!r})"
+        )
+
+
+class AuthenticationError(APIStatusError):
+    """Credentials were rejected (HTTP 401, Meta codes 0 and 190).
+
+    Example::
+
+        except AuthenticationError: rotate_token()
+    """
+
+
+class PermissionDeniedError(APIStatusError):
+    """The credentials may not do this (HTTP 403, Meta 3, 10, 200-299, 368, 131005, 131031).
+
+    Example::
+
+        except PermissionDeniedError as exc: alert(exc.code)
+    """
+
+
+class NotFoundError(APIStatusError):
+    """A template, account, agent or message was not found (HTTP 404).
+
+    Example::
+
+        except NotFoundError: ...
+    """
+
+
+class RateLimitError(APIStatusError):
+    """Throttled (HTTP 429, Meta 4, 80007, 130429, 131056).
+
+    ``retry_after`` is the wait in seconds the provider asked for, or ``None``.
+
+    Example::
+
+        except RateLimitError as exc: await asyncio.sleep(exc.retry_after or 1)
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class OutsideWindowError(APIStatusError):
+    """Free-form message outside the 24 h customer-service window (Meta 131047).
+
+    Example::
+
+        except OutsideWindowError: await wa.send(to, Template("reengage"))
+    """
+
+
+class TemplateError(APIStatusError):
+    """The template is missing, unapproved or its parameters do not fit (Meta 132xxx).
+
+    Example::
+
+        except TemplateError as exc: print(exc.details)
+    """
+
+
+class RecipientError(APIStatusError):
+    """The recipient cannot receive this message (Meta 131026, 131021).
+
+    Example::
+
+        except RecipientError: mark_unreachable(to)
+    """
+
+
+class BillingError(APIStatusError):
+    """The account's billing blocks sending (Meta 131042, HTTP 422 BILLING_SUSPENDED).
+
+    Example::
+
+        except BillingError: page_finance()
+    """
+
+
+class BadRequestError(APIStatusError):
+    """Any other 4xx the provider returned.
+
+    Example::
+
+        except BadRequestError as exc: print(exc.details)
+    """
+
+
+class ServerError(APIStatusError):
+    """The provider failed (5xx, Meta 1, 2, 131000, 131016, 131057, 133004); retried by default.
+
+    Example::
+
+        except ServerError: fail_over()
+    """
+
+
+def error_class_for_status(status: int) -> type[APIStatusError]:
+    """The error class an HTTP status implies when the provider gave no usable code.
+
+    Example::
+
+        >>> error_class_for_status(429).__name__
+        'RateLimitError'
+    """
+    if status == 401:
+        return AuthenticationError
+    if status == 403:
+        return PermissionDeniedError
+    if status == 404:
+        return NotFoundError
+    if status == 429:
+        return RateLimitError
+    if status >= 500:
+        return ServerError
+    return BadRequestError

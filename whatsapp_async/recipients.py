@@ -1,0 +1,181 @@
+"""Recipients: phone numbers normalised to E.164, and group/channel/conversation ids.
+
+Phone numbers are parsed with ``phonenumbers`` once and cached: a fan-out that
+sends to the same numbers again pays ~0.1 µs per lookup instead of ~25 µs.
+
+Example::
+
+    >>> normalise("+1 (415) 555-2671").e164
+    '+14155552671'
+    >>> normalise("020 7946 0958", default_region="GB").e164
+    '+442079460958'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import ClassVar, Literal, Union
+
+import msgspec
+import phonenumbers
+
+from .errors import InvalidRecipient
+
+__all__ = [
+    "Channel",
+    "Conversation",
+    "Group",
+    "Phone",
+    "PhoneValidation",
+    "Recipient",
+    "normalise",
+]
+
+PhoneValidation = Literal["valid", "possible"]
+
+
+class Phone(msgspec.Struct, frozen=True):
+    """A phone number in E.164 form (``+`` then digits).
+
+    Example::
+
+        Phone("+14155552671").digits  # '14155552671'
+    """
+
+    e164: str
+    kind: ClassVar[str] = "phone"
+
+    @property
+    def digits(self) -> str:
+        """The number without the leading ``+`` (Meta's ``wa_id`` form)."""
+        return self.e164[1:]
+
+    def __str__(self) -> str:
+        return self.e164
+
+
+class Group(msgspec.Struct, frozen=True):
+    """A WhatsApp group, by its id (a JID ending ``@g.us`` on most providers).
+
+    Example::
+
+        await wa.send(Group("120363025246125486@g.us"), Text("hello group"))
+    """
+
+    jid: str
+    kind: ClassVar[str] = "group"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.jid, str) or not self.jid.strip():
+            raise InvalidRecipient("group id must not be empty")
+
+    def __str__(self) -> str:
+        return self.jid
+
+
+class Channel(msgspec.Struct, frozen=True):
+    """A WhatsApp channel (newsletter), by its id (a JID ending ``@newsletter``).
+
+    Example::
+
+        await pilot.send(Channel("120363000000000000@newsletter"), Text("news"))
+    """
+
+    jid: str
+    kind: ClassVar[str] = "channel"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.jid, str) or not self.jid.strip():
+            raise InvalidRecipient("channel id must not be empty")
+
+    def __str__(self) -> str:
+        return self.jid
+
+
+class Conversation(msgspec.Struct, frozen=True):
+    """An existing conversation on a provider that has them (the gateway).
+
+    Example::
+
+        await gw.send(Conversation("42"), Text("following up"))
+    """
+
+    id: str
+    kind: ClassVar[str] = "conversation"
+
+    def __post_init__(self) -> None:
+        if not str(self.id).strip():
+            raise InvalidRecipient("conversation id must not be empty")
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+Recipient = Union[Phone, Group, Channel, Conversation]
+"""Anything a message can be sent to."""
+
+
+def normalise(
+    to: str | Recipient,
+    *,
+    default_region: str | None = None,
+    validation: PhoneValidation = "valid",
+) -> Recipient:
+    """Turn ``to`` into a :data:`Recipient`, raising :class:`InvalidRecipient` if it is not one.
+
+    Strings are phone numbers in any common format; a number without ``+``
+    and country code needs ``default_region`` (ISO 3166 alpha-2). With
+    ``validation="valid"`` the number must be assigned in phonenumbers'
+    metadata; ``"possible"`` only checks its length (for numbers newer than the
+    metadata).
+
+    Example::
+
+        >>> normalise("+44 20 7946 0958")
+        Phone(e164='+442079460958')
+    """
+    if isinstance(to, (Phone, Group, Channel, Conversation)):
+        return to
+    if not isinstance(to, str):
+        raise InvalidRecipient(
+            f"recipient must be a phone number string or Group/Channel/Conversation, "
+            f"got {type(to).__name__}"
+        )
+    return Phone(_parse_phone(to, default_region, validation))
+
+
+@lru_cache(maxsize=131072)
+def _parse_phone(text: str, region: str | None, validation: PhoneValidation) -> str:
+    candidate = text.strip()
+    if not candidate:
+        raise InvalidRecipient("recipient phone number is empty")
+    if candidate.startswith("00"):
+        # International prefix used across Europe and elsewhere: same as '+'.
+        candidate = "+" + candidate[2:]
+    elif region is None and candidate[0].isdigit() and candidate.isdigit() and len(candidate) > 10:
+        # Bare digits of 11+ characters are almost always E.164 without '+' (Meta's wa_id form).
+        candidate = "+" + candidate
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException as exc:
+        hint = (
+            ""
+            if region or candidate.startswith("+")
+            else "; add '+' and the country code or set default_region"
+        )
+        raise InvalidRecipient(f"{text!r} is not a phone number ({exc._msg}){hint}") from None
+    ok = (
+        phonenumbers.is_valid_number(number)
+        if validation == "valid"
+        else phonenumbers.is_possible_number(number)
+    )
+    if not ok:
+        raise InvalidRecipient(
+            f"{text!r} is not a {'valid' if validation == 'valid' else 'possible'} phone number"
+            + (
+                " (use phone_validation='possible' for numbers newer than the metadata)"
+                if validation == "valid"
+                else ""
+            )
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

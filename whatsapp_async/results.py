@@ -1,0 +1,167 @@
+"""What sends and look-ups return: SendResult, BulkResult, MessageStatus, TemplateInfo.
+
+Example::
+
+    result = await wa.send("+14155552671", Text("hi"))
+    result.id, result.status, result.provider, result.recipient
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, Literal, Union, overload
+
+import msgspec
+
+from .errors import WhatsAppError
+
+__all__ = [
+    "BulkResult",
+    "MessageStatus",
+    "Outcome",
+    "SendResult",
+    "SendStatus",
+    "TemplateComponentInfo",
+    "TemplateInfo",
+]
+
+SendStatus = Literal["accepted", "held", "paused", "queued"]
+"""What the provider said at send time: Meta ``accepted``/``held``/``paused``;
+Pilot ``queued``; Magpipe and the gateway ``accepted``."""
+
+
+class SendResult(msgspec.Struct, frozen=True, kw_only=True):
+    """The outcome of one successful send.
+
+    ``id`` is the id this provider's status events and look-ups use for the
+    message (a wamid on Meta and Magpipe, an internal id on Pilot and the
+    gateway). ``raw`` is the provider's decoded response body.
+
+    Example::
+
+        r = await wa.send("+14155552671", Text("hi"))
+        print(r.id, r.status)  # wamid.HBgL... accepted
+    """
+
+    id: str
+    status: SendStatus
+    provider: str
+    recipient: str
+    wa_id: str | None = None
+    raw: Any = None
+    idempotent_replayed: bool = False
+
+
+Outcome = Union[SendResult, WhatsAppError]
+"""One item's outcome in a bulk send."""
+
+
+class BulkResult(Sequence[Outcome]):
+    """Outcomes of ``send_many``, one per input item, in input order.
+
+    Each outcome is a :class:`SendResult` or the :class:`WhatsAppError` that
+    item failed with.
+
+    Example::
+
+        bulk = await wa.send_many(items)
+        print(bulk.sent, bulk.failed)
+        for index, error in bulk.failures():
+            print(index, error)
+    """
+
+    __slots__ = ("_outcomes",)
+
+    def __init__(self, outcomes: Sequence[Outcome]) -> None:
+        self._outcomes = list(outcomes)
+
+    @overload
+    def __getitem__(self, index: int) -> Outcome: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Outcome]: ...
+    def __getitem__(self, index: int | slice) -> Outcome | Sequence[Outcome]:
+        return self._outcomes[index]
+
+    def __len__(self) -> int:
+        return len(self._outcomes)
+
+    @property
+    def sent(self) -> int:
+        """How many items succeeded."""
+        return sum(1 for o in self._outcomes if isinstance(o, SendResult))
+
+    @property
+    def failed(self) -> int:
+        """How many items failed."""
+        return len(self._outcomes) - self.sent
+
+    def failures(self) -> Iterator[tuple[int, WhatsAppError]]:
+        """Yield ``(index, error)`` for every failed item, in input order."""
+        for index, outcome in enumerate(self._outcomes):
+            if isinstance(outcome, WhatsAppError):
+                yield index, outcome
+
+    def results(self) -> Iterator[tuple[int, SendResult]]:
+        """Yield ``(index, result)`` for every successful item, in input order."""
+        for index, outcome in enumerate(self._outcomes):
+            if isinstance(outcome, SendResult):
+                yield index, outcome
+
+    def __repr__(self) -> str:
+        return f"BulkResult(items={len(self)}, sent={self.sent}, failed={self.failed})"
+
+
+DeliveryState = Literal["queued", "sent", "delivered", "read", "played", "failed", "canceled"]
+
+
+class MessageStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """A message's delivery state from a status look-up (``wa.get_status``).
+
+    Example::
+
+        s = await pilot.get_status(result.id)
+        s.status, s.wa_id, s.timestamps.get("delivered")
+    """
+
+    id: str
+    status: DeliveryState
+    provider: str
+    recipient: str | None = None
+    wa_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    timestamps: dict[str, datetime] = msgspec.field(default_factory=dict)
+    raw: Any = None
+
+
+class TemplateComponentInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """One component of an approved template, as listed by the provider.
+
+    Example::
+
+        TemplateComponentInfo(type="BODY", text="Hi {{1}}")
+    """
+
+    type: str
+    format: str | None = None
+    text: str | None = None
+    buttons: list[dict[str, Any]] = msgspec.field(default_factory=list)
+
+
+class TemplateInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """A template as the provider lists it (shared by every provider with a listing).
+
+    Example::
+
+        for t in await wa.list_templates():
+            print(t.name, t.language, t.status, t.category)
+    """
+
+    name: str
+    language: str
+    status: str | None = None
+    category: str | None = None
+    id: str | None = None
+    components: list[TemplateComponentInfo] = msgspec.field(default_factory=list)
+    raw: Any = None

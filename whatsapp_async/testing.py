@@ -1,0 +1,174 @@
+"""Sandbox: the provider simulators on 127.0.0.1, with clients bound to them.
+
+For tests (ours and yours) and the demo: no credentials, no network beyond
+loopback. Every simulator speaks its provider's API as documented, so other
+clients of the real API work against ``sb.base_url(name)`` too.
+
+Example::
+
+    async with Sandbox(["meta"]) as sb:
+        wa = sb.client("meta")
+        result = await wa.send("+14155552671", Text("hi"))
+        assert sb.requests("meta")[0].json["text"]["body"] == "hi"
+        sb.fail_next("meta", status=429, code=130429, retry_after=1)
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from . import registry
+from .errors import ConfigurationError
+from .simulation import RecordedRequest, Simulator
+
+if TYPE_CHECKING:
+    from .client import WhatsApp
+
+__all__ = ["Sandbox"]
+
+
+class Sandbox:
+    """Runs simulators of the named providers (default: every registered one).
+
+    Example::
+
+        async with Sandbox(webhook_url="http://127.0.0.1:8080/hook") as sb:
+            print(sb.base_url("pilot"), sb.settings("pilot"))
+    """
+
+    def __init__(
+        self, providers: Iterable[str] | None = None, *, webhook_url: str | None = None
+    ) -> None:
+        self._names = list(providers) if providers is not None else None
+        self._webhook_url = webhook_url
+        self._simulators: dict[str, Simulator] = {}
+        self._runners: dict[str, web.AppRunner] = {}
+        self._urls: dict[str, str] = {}
+        self._clients: list[WhatsApp] = []
+
+    async def __aenter__(self) -> Sandbox:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def providers(self) -> list[str]:
+        """Names of the running simulators."""
+        return list(self._simulators)
+
+    async def start(self) -> None:
+        """Start every simulator on an ephemeral loopback port."""
+        names = self._names if self._names is not None else registry.available()
+        try:
+            for name in names:
+                provider_cls = registry.load(name)
+                sim = provider_cls.simulator()
+                runner = web.AppRunner(sim.make_app(), access_log=None, handle_signals=False)
+                await runner.setup()
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind(("127.0.0.1", 0))
+                site = web.SockSite(runner, sock)
+                await site.start()
+                port = sock.getsockname()[1]
+                sim.base_url = f"http://127.0.0.1:{port}"
+                if self._webhook_url:
+                    sim.set_webhook(self._webhook_url)
+                self._simulators[name] = sim
+                self._runners[name] = runner
+                self._urls[name] = sim.base_url
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        """Close the clients handed out, then stop every simulator."""
+        clients, self._clients = self._clients, []
+        for client in clients:
+            await client.aclose()
+        runners, self._runners = self._runners, {}
+        for runner in runners.values():
+            await runner.cleanup()
+
+    def _sim(self, name: str) -> Simulator:
+        try:
+            return self._simulators[name]
+        except KeyError:
+            raise ConfigurationError(
+                f"sandbox runs no {name!r} simulator (running: {', '.join(self._simulators)})"
+            ) from None
+
+    def simulator(self, name: str) -> Simulator:
+        """The simulator object itself (for provider-specific controls)."""
+        return self._sim(name)
+
+    def base_url(self, name: str) -> str:
+        """The URL to give any client of ``name``'s API (ours or not)."""
+        self._sim(name)
+        return self._urls[name]
+
+    def settings(self, name: str) -> dict[str, Any]:
+        """The credentials and ids the simulator accepts."""
+        return dict(self._sim(name).settings())
+
+    def client(self, name: str, **overrides: Any) -> WhatsApp:
+        """A ``WhatsApp`` client bound to the simulator (closed when the sandbox stops)."""
+        from .client import WhatsApp
+
+        options: dict[str, Any] = {**self.settings(name), "base_url": self.base_url(name)}
+        options.update(overrides)
+        client = WhatsApp(name, **options)
+        self._clients.append(client)
+        return client
+
+    def requests(self, name: str) -> list[RecordedRequest]:
+        """Every request the simulator received, in order."""
+        return list(self._sim(name).records)
+
+    def reset(self, name: str | None = None) -> None:
+        """Forget recorded requests and queued faults (of one simulator or all)."""
+        for sim_name, sim in self._simulators.items():
+            if name is None or sim_name == name:
+                sim.records.clear()
+                sim.clear_faults()
+
+    def fail_next(
+        self,
+        name: str,
+        *,
+        status: int | None = None,
+        code: str | int | None = None,
+        times: int = 1,
+        retry_after: float | None = None,
+        delay: float | None = None,
+        drop: bool = False,
+        body: bytes | None = None,
+        content_type: str = "application/json",
+    ) -> None:
+        """Make the next ``times`` requests to ``name`` fail (see ``Simulator.fail_next``)."""
+        self._sim(name).fail_next(
+            status=status,
+            code=code,
+            times=times,
+            retry_after=retry_after,
+            delay=delay,
+            drop=drop,
+            body=body,
+            content_type=content_type,
+        )
+
+    def set_webhook(self, name: str, url: str | None) -> None:
+        """Aim ``name``'s outbound webhooks at ``url``."""
+        self._sim(name).set_webhook(url)

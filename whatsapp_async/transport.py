@@ -1,0 +1,174 @@
+"""The aiohttp session layer: lazy session, timeouts, and exception translation.
+
+The transport is the only place that touches the network. It sends an
+:class:`HttpRequest` and returns an :class:`HttpResponse` whatever the status;
+connection failures and timeouts become :class:`APIConnectionError` /
+:class:`APITimeoutError` with ``request_sent`` telling whether the request may
+have reached the server.
+
+Example::
+
+    transport = Transport(timeout=Timeout(total=10))
+    response = await transport.execute(request)
+    await transport.aclose()
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import msgspec
+
+from .errors import APIConnectionError, APITimeoutError
+from .provider import HttpRequest, HttpResponse
+
+__all__ = ["Timeout", "Transport"]
+
+
+class Timeout(msgspec.Struct, frozen=True, kw_only=True):
+    """Request timeouts in seconds (None: no limit).
+
+    ``connect`` bounds opening a TCP connection; ``total`` bounds the whole
+    request once it has a slot (waiting for one of the ``connection_limit``
+    slots is not counted, so 10,000 gathered sends do not time out in the queue).
+
+    Example::
+
+        WhatsApp("meta", ..., timeout=Timeout(connect=5, total=20))
+    """
+
+    connect: float | None = 10.0
+    total: float | None = 30.0
+
+    def to_aiohttp(self) -> aiohttp.ClientTimeout:
+        """The equivalent ``aiohttp.ClientTimeout``."""
+        return aiohttp.ClientTimeout(total=self.total, sock_connect=self.connect)
+
+
+def as_timeout(value: Timeout | float | None) -> Timeout:
+    """Normalise a number (total seconds) or None (no limit) to a :class:`Timeout`.
+
+    Example::
+
+        >>> as_timeout(5).total
+        5.0
+    """
+    if isinstance(value, Timeout):
+        return value
+    if value is None:
+        return Timeout(connect=None, total=None)
+    total = float(value)
+    return Timeout(connect=min(10.0, total), total=total)
+
+
+class Transport:
+    """Sends requests over one aiohttp session, created on first use.
+
+    A caller-owned ``session`` is used as is and never closed here.
+
+    Example::
+
+        async with aiohttp.ClientSession() as session:
+            transport = Transport(session=session)
+    """
+
+    def __init__(
+        self,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        timeout: Timeout | None = None,
+        connection_limit: int = 100,
+        provider: str | None = None,
+    ) -> None:
+        self._session = session
+        self._owns_session = session is None
+        self._timeout = timeout or Timeout()
+        self._client_timeout = self._timeout.to_aiohttp()
+        self._limit = connection_limit
+        # Requests wait here, not in aiohttp's pool, so their timeouts start when they can run.
+        self._slots = asyncio.Semaphore(connection_limit)
+        self._provider = provider
+        self._closed = False
+
+    @property
+    def timeout(self) -> Timeout:
+        """The default timeout of every request."""
+        return self._timeout
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or (self._owns_session and self._session.closed):
+            if self._closed:
+                raise APIConnectionError(
+                    "client is closed", provider=self._provider, request_sent=False
+                )
+            connector = aiohttp.TCPConnector(limit=self._limit, limit_per_host=0)
+            self._session = aiohttp.ClientSession(
+                connector=connector, timeout=self._client_timeout, auto_decompress=True
+            )
+        return self._session
+
+    async def execute(
+        self, request: HttpRequest, *, timeout: Timeout | None = None
+    ) -> HttpResponse:
+        """Send ``request`` and return the response, raising only connection errors."""
+        async with self._slots:
+            return await self._execute(request, timeout)
+
+    async def _execute(self, request: HttpRequest, timeout: Timeout | None) -> HttpResponse:
+        session = self._get_session()
+        client_timeout = self._client_timeout if timeout is None else timeout.to_aiohttp()
+        try:
+            async with session.request(
+                request.method,
+                request.url,
+                data=request.body,
+                headers=request.headers,
+                timeout=client_timeout,
+                allow_redirects=False,
+            ) as resp:
+                body = await resp.read()
+                return HttpResponse(status=resp.status, headers=resp.headers, body=body)
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise APITimeoutError(
+                f"connect timeout ({client_timeout.sock_connect}s) for {request.method} "
+                f"{_path(request.url)}",
+                provider=self._provider,
+                timeout="connect",
+                request_sent=False,
+            ) from exc
+        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            raise APITimeoutError(
+                f"total timeout ({client_timeout.total}s) for "
+                f"{request.method} {_path(request.url)}",
+                provider=self._provider,
+                timeout="total",
+                request_sent=True,
+            ) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise APIConnectionError(
+                f"cannot connect for {request.method} {_path(request.url)}: {exc.os_error}",
+                provider=self._provider,
+                request_sent=False,
+            ) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise APIConnectionError(
+                f"connection failed during {request.method} {_path(request.url)}: "
+                f"{type(exc).__name__}: {exc}",
+                provider=self._provider,
+                request_sent=True,
+            ) from exc
+
+    async def aclose(self) -> None:
+        """Close the session if this transport created it."""
+        self._closed = True
+        if self._owns_session and self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+def _path(url: str) -> str:
+    # Only the path goes into messages: query strings may carry tokens on some APIs.
+    without_query = url.split("?", 1)[0]
+    scheme_sep = without_query.find("//")
+    slash = without_query.find("/", scheme_sep + 2 if scheme_sep >= 0 else 0)
+    return without_query[slash:] if slash >= 0 else "/"

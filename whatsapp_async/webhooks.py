@@ -1,0 +1,209 @@
+"""Webhooks: signature checks and an aiohttp receiver for normalised events.
+
+``verify_hmac_sha256`` checks an HMAC-SHA256 hex signature of the raw body
+against one or more secrets (rotation) in constant time. ``create_webhook_app``
+(``wa.webhook_app(handler)``) answers verification handshakes, rejects bad
+signatures with 401 before the handler runs, answers 200 at once and runs the
+handler in the background, drops redelivered events it has seen recently, and
+logs handler failures without losing the other events of the batch.
+
+Example::
+
+    async def on_event(event):
+        if isinstance(event, StatusUpdate):
+            print(event.message_id, event.status)
+
+    app = wa.webhook_app(on_event, path="/hook")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Union
+
+from aiohttp import web
+
+from .errors import WebhookSignatureError
+from .events import Event, MessageReceived, StatusUpdate, UnknownEvent
+
+if TYPE_CHECKING:
+    from .client import WhatsApp
+
+__all__ = [
+    "EventHandler",
+    "create_webhook_app",
+    "event_key",
+    "hmac_sha256_hex",
+    "verify_hmac_sha256",
+]
+
+log = logging.getLogger("whatsapp_async.webhooks")
+
+EventHandler = Callable[[Event], Union[Awaitable[Any], None]]
+
+
+def hmac_sha256_hex(secret: str | bytes, body: bytes) -> str:
+    """Lowercase hex HMAC-SHA256 of ``body`` keyed by ``secret``.
+
+    Example::
+
+        >>> hmac_sha256_hex("s", b"{}")[:8]
+        'c4ffac6d'
+    """
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def verify_hmac_sha256(
+    body: bytes,
+    signature: str | None,
+    secrets: Iterable[str],
+    *,
+    prefix: str = "",
+    prefix_optional: bool = False,
+) -> bool:
+    """Whether ``signature`` is the HMAC-SHA256 hex of ``body`` under any of ``secrets``.
+
+    ``prefix`` (e.g. ``"sha256="``) must lead the signature unless
+    ``prefix_optional``. Comparison is constant-time.
+
+    Example::
+
+        verify_hmac_sha256(body, headers.get("X-Hub-Signature-256"), [secret], prefix="sha256=")
+    """
+    if not signature:
+        return False
+    value = signature.strip()
+    if prefix:
+        if value.lower().startswith(prefix.lower()):
+            value = value[len(prefix) :]
+        elif not prefix_optional:
+            return False
+    value = value.lower()
+    ok = False
+    for secret in secrets:
+        # Check every secret so timing does not reveal which one matched.
+        ok |= hmac.compare_digest(hmac_sha256_hex(secret, body), value)
+    return ok
+
+
+def event_key(event: Event) -> tuple[Any, ...] | None:
+    """The identity used to drop redeliveries (None: never deduplicated).
+
+    Example::
+
+        event_key(StatusUpdate(provider="meta", message_id="wamid.X", status="read"))
+        # ('meta', 'status', 'wamid.X', 'read')
+    """
+    if isinstance(event, StatusUpdate):
+        return (event.provider, "status", event.message_id, event.status)
+    if isinstance(event, MessageReceived):
+        return (event.provider, "message", event.message_id)
+    return None
+
+
+class _Deduper:
+    """Remembers event keys for ``window`` seconds (bounded)."""
+
+    def __init__(self, window: float, max_size: int = 100_000) -> None:
+        self.window = window
+        self.max_size = max_size
+        self._seen: OrderedDict[tuple[Any, ...], float] = OrderedDict()
+
+    def seen(self, key: tuple[Any, ...]) -> bool:
+        now = time.monotonic()
+        while self._seen:
+            oldest_key, at = next(iter(self._seen.items()))
+            if now - at <= self.window and len(self._seen) < self.max_size:
+                break
+            del self._seen[oldest_key]
+        if key in self._seen:
+            return True
+        self._seen[key] = now
+        return False
+
+
+def create_webhook_app(
+    client: WhatsApp,
+    handler: EventHandler,
+    *,
+    path: str = "/",
+    max_body: int = 3 * 1024 * 1024,
+    dedupe_seconds: float = 600.0,
+) -> web.Application:
+    """The receiver app behind ``wa.webhook_app`` (see the module docs).
+
+    Example::
+
+        app = create_webhook_app(wa, on_event, path="/hook")
+    """
+    dedupe = _Deduper(dedupe_seconds) if dedupe_seconds > 0 else None
+    tasks: set[asyncio.Task[None]] = set()
+    provider = client.provider
+
+    async def run_handler(events: list[Event]) -> None:
+        for event in events:
+            try:
+                result = handler(event)
+                if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+                    await result
+            except Exception:
+                log.exception(
+                    "webhook handler failed for a %s event from %s",
+                    type(event).__name__,
+                    getattr(event, "provider", "?"),
+                )
+
+    async def handle_get(request: web.Request) -> web.Response:
+        try:
+            answer = provider.webhook_handshake(request.query)
+        except WebhookSignatureError:
+            return web.Response(status=403, text="verification failed")
+        if answer is None:
+            return web.Response(status=405, text="no verification handshake for this provider")
+        return web.Response(text=answer, content_type="text/plain")
+
+    async def handle_post(request: web.Request) -> web.Response:
+        if request.content_length is not None and request.content_length > max_body:
+            return web.Response(status=413, text="payload too large")
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return web.Response(status=413, text="payload too large")
+        try:
+            events = client.parse_webhook(request.headers, body, request.query)
+        except WebhookSignatureError as exc:
+            log.warning("rejected a %s webhook: %s", client.provider_name, exc.message)
+            return web.Response(status=401, text="invalid signature")
+        fresh = []
+        for event in events:
+            key = event_key(event) if dedupe is not None else None
+            if key is not None and dedupe is not None and dedupe.seen(key):
+                continue
+            fresh.append(event)
+        if fresh:
+            task = asyncio.get_running_loop().create_task(run_handler(fresh))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        return web.Response(text="ok")
+
+    async def on_cleanup(app: web.Application) -> None:
+        if tasks:
+            await asyncio.wait(set(tasks), timeout=5)
+        for task in list(tasks):
+            task.cancel()
+
+    app = web.Application(client_max_size=max_body)
+    app.router.add_get(path, handle_get)
+    app.router.add_post(path, handle_post)
+    app.on_cleanup.append(on_cleanup)
+    return app
+
+
+__all__ += ["Event", "MessageReceived", "StatusUpdate", "UnknownEvent"]
