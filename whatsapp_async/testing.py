@@ -75,7 +75,15 @@ class Sandbox:
             for name in names:
                 provider_cls = registry.load(name)
                 sim = provider_cls.simulator()
-                runner = web.AppRunner(sim.make_app(), access_log=None, handle_signals=False)
+                # Handlers of clients that went away are cancelled (a hanging fault must not
+                # outlive its client), and shutdown does not wait for stragglers.
+                runner = web.AppRunner(
+                    sim.make_app(),
+                    access_log=None,
+                    handle_signals=False,
+                    handler_cancellation=True,
+                    shutdown_timeout=0.5,
+                )
                 await runner.setup()
                 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
