@@ -35,6 +35,7 @@ from .errors import (
     WhatsAppError,
 )
 from .events import Event, EventError, InboundMedia, MessageReceived, StatusUpdate, UnknownEvent
+from .failover import Failover
 from .messages import (
     Audio,
     Buttons,
@@ -60,6 +61,7 @@ from .messages import (
     TemplateButton,
     Text,
     Video,
+    message_from_dict,
 )
 from .provider import Capabilities, HttpRequest, HttpResponse, Provider, SendOptions
 from .ratelimit import RateLimiter, TokenBucket
@@ -97,6 +99,7 @@ __all__ = [
     "Document",
     "Event",
     "EventError",
+    "Failover",
     "Group",
     "HttpRequest",
     "HttpResponse",
@@ -144,4 +147,5 @@ __all__ = [
     "WhatsApp",
     "WhatsAppError",
     "__version__",
+    "message_from_dict",
 ]

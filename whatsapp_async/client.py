@@ -28,22 +28,23 @@ import aiohttp
 import msgspec
 
 from . import registry
-from .config import Settings, load_settings, redact
+from .bulk import BulkRun, Job, ResultCallback
+from .config import Settings, load_profile, load_settings, redact
 from .errors import (
     APIError,
     APIStatusError,
     ConfigurationError,
-    SendCancelled,
     UnsupportedFeature,
     ValidationError,
     WhatsAppError,
 )
 from .events import Event
+from .failover import Failover
 from .messages import Message
 from .provider import HttpRequest, HttpResponse, Provider, SendOptions
 from .ratelimit import RateLimiter, TokenBucket
 from .recipients import PhoneValidation, Recipient, normalise
-from .results import BulkResult, MessageStatus, Outcome, SendResult, TemplateInfo
+from .results import BulkResult, MessageStatus, SendResult, TemplateInfo
 from .retry import RetryPolicy
 from .transport import Timeout, Transport, as_timeout
 
@@ -89,7 +90,6 @@ class BulkItem(msgspec.Struct, frozen=True, kw_only=True):
 
 
 BulkInput = Union[BulkItem, tuple[Any, Any]]
-ResultCallback = Callable[[int, Outcome], None]
 
 
 class _Prepared(msgspec.Struct):
@@ -208,6 +208,39 @@ class WhatsApp:
         if not provider:
             raise ConfigurationError("configuration needs 'provider'")
         return cls(provider, **values)
+
+    @classmethod
+    def from_file(
+        cls, path: str | os.PathLike[str], profile: str | None = None, **overrides: Any
+    ) -> WhatsApp:
+        """A client from a named profile of a TOML file.
+
+        The file holds ``[profiles.<name>]`` tables (each with ``provider`` and
+        its settings) and optionally ``default = "<name>"``. A value written as
+        ``{ env = "VAR" }`` is read from the environment, so secrets can stay
+        out of the file.
+
+        Example::
+
+            # whatsapp.toml
+            # default = "prod"
+            # [profiles.prod]
+            # provider = "meta"
+            # token = { env = "META_TOKEN" }
+            # phone_number_id = "1234567890"
+            wa = WhatsApp.from_file("whatsapp.toml", profile="prod")
+        """
+        return cls.from_config(load_profile(path, profile), **overrides)
+
+    @classmethod
+    def with_fallback(cls, *clients: WhatsApp, failover_on_ambiguous: bool = False) -> Failover:
+        """A :class:`Failover` that tries ``clients`` in order for each send.
+
+        Example::
+
+            wa = WhatsApp.with_fallback(WhatsApp("meta", ...), WhatsApp("pilot", ...))
+        """
+        return Failover(clients, failover_on_ambiguous=failover_on_ambiguous)
 
     @classmethod
     def from_env(
@@ -507,109 +540,41 @@ class WhatsApp:
         if concurrency < 1:
             raise ValidationError("concurrency must be at least 1")
         entries = list(items)
-        outcomes: list[Outcome | None] = [None] * len(entries)
-        started: list[bool] = [False] * len(entries)
+        run = BulkRun(len(entries), provider=self._name, on_result=on_result)
         call_timeout = None if timeout is None else as_timeout(timeout)
         policy = self._retry.with_max_retries(max_retries)
-
-        def settle(index: int, outcome: Outcome) -> None:
-            if outcomes[index] is not None:
-                return
-            outcomes[index] = outcome
-            if on_result is not None:
-                try:
-                    on_result(index, outcome)
-                except Exception:
-                    log.exception("send_many on_result callback failed for item %d", index)
-
         prepared: dict[int, _Prepared] = {}
         for index, entry in enumerate(entries):
             try:
                 prepared[index] = self._prepare_item(entry)
             except WhatsAppError as exc:
-                settle(index, exc)
-        jobs = self._plan_jobs(prepared)
+                run.settle(index, exc)
 
-        async def run_single(index: int) -> None:
-            started[index] = True
-            try:
-                result: Outcome = await self._send_prepared(
-                    prepared[index], timeout=call_timeout, policy=policy
+        async def run_job(job: Job) -> None:
+            if isinstance(job, int):
+                run.settle(
+                    job,
+                    await self._send_prepared(prepared[job], timeout=call_timeout, policy=policy),
                 )
-            except WhatsAppError as exc:
-                result = exc
-            except Exception as exc:  # a bug must not lose the item
-                log.exception("unexpected error sending item %d", index)
-                result = APIError(
-                    f"unexpected error: {type(exc).__name__}: {exc}", provider=self._name
+                return
+            first = prepared[job[0]]
+            recipients = [prepared[i].recipient for i in job]
+            request = self._provider.build_batch(recipients, first.message, first.options)
+            response = await self._execute(request, policy=policy, timeout=call_timeout)
+            results = self._parse(
+                response, self._provider.parse_batch, response, recipients, first.message
+            )
+            if len(results) != len(job):
+                raise APIStatusError(
+                    f"batch response has {len(results)} results for {len(job)} recipients",
+                    provider=self._name,
+                    status=response.status,
+                    body=response.body,
                 )
-            settle(index, result)
+            for index, outcome in zip(job, results, strict=True):
+                run.settle(index, outcome)
 
-        async def run_batch(indices: list[int]) -> None:
-            for index in indices:
-                started[index] = True
-            first = prepared[indices[0]]
-            recipients = [prepared[i].recipient for i in indices]
-            try:
-                request = self._provider.build_batch(recipients, first.message, first.options)
-                response = await self._execute(request, policy=policy, timeout=call_timeout)
-                results = self._parse(
-                    response, self._provider.parse_batch, response, recipients, first.message
-                )
-                if len(results) != len(indices):
-                    raise APIStatusError(
-                        f"batch response has {len(results)} results for {len(indices)} recipients",
-                        provider=self._name,
-                        status=response.status,
-                        body=response.body,
-                    )
-                for index, outcome in zip(indices, results, strict=True):
-                    settle(index, outcome)
-            except WhatsAppError as exc:
-                for index in indices:
-                    settle(index, exc)
-            except Exception as exc:
-                log.exception("unexpected error sending a batch of %d", len(indices))
-                err = APIError(
-                    f"unexpected error: {type(exc).__name__}: {exc}", provider=self._name
-                )
-                for index in indices:
-                    settle(index, err)
-
-        job_iter = iter(jobs)
-
-        async def worker() -> None:
-            for job in job_iter:
-                if isinstance(job, int):
-                    await run_single(job)
-                else:
-                    await run_batch(job)
-
-        tasks = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, len(jobs)))]
-        try:
-            if tasks:
-                await asyncio.gather(*tasks)
-        except asyncio.CancelledError as cancel:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            for index, outcome in enumerate(outcomes):
-                if outcome is None:
-                    settle(
-                        index,
-                        SendCancelled(
-                            "send_many was cancelled before this item finished",
-                            provider=self._name,
-                            request_started=started[index],
-                        ),
-                    )
-            cancel.bulk_result = BulkResult([o for o in outcomes if o is not None])  # type: ignore[attr-defined]
-            raise
-        missing = [i for i, o in enumerate(outcomes) if o is None]
-        if missing:  # cannot happen unless a worker died; never return a short result
-            for index in missing:
-                settle(index, APIError("item was not processed", provider=self._name))
-        return BulkResult([o for o in outcomes if o is not None])
+        return await run.drive(self._plan_jobs(prepared), run_job, concurrency)
 
     def _prepare_item(self, entry: BulkInput) -> _Prepared:
         if isinstance(entry, BulkItem):
@@ -638,7 +603,7 @@ class WhatsApp:
             "send_many items must be (to, message) pairs or BulkItem", provider=self._name
         )
 
-    def _plan_jobs(self, prepared: Mapping[int, _Prepared]) -> list[int | list[int]]:
+    def _plan_jobs(self, prepared: Mapping[int, _Prepared]) -> list[Job]:
         """Single sends, or native batches of items sharing a message (input order kept)."""
         if "native_batch" not in self._caps.operations:
             return list(prepared)
@@ -650,7 +615,7 @@ class WhatsApp:
                 singles.append(index)
             else:
                 groups.setdefault(key, []).append(index)
-        jobs: list[int | list[int]] = list(singles)
+        jobs: list[Job] = list(singles)
         size = max(1, self._provider.batch_size)
         for members in groups.values():
             if len(members) == 1:

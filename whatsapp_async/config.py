@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
@@ -25,7 +26,7 @@ import msgspec
 
 from .errors import ConfigurationError
 
-__all__ = ["REDACTED", "Settings", "load_settings", "redact"]
+__all__ = ["REDACTED", "Settings", "load_profile", "load_settings", "redact"]
 
 REDACTED = "***"
 
@@ -105,3 +106,48 @@ def redact(text: str, secrets: list[str]) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, REDACTED)
     return text
+
+
+def load_profile(path: str | os.PathLike[str], profile: str | None = None) -> dict[str, Any]:
+    """The settings mapping of ``profile`` in a TOML profiles file (see ``WhatsApp.from_file``).
+
+    Example::
+
+        load_profile("whatsapp.toml", "prod")  # {"provider": "meta", "token": ..., ...}
+    """
+    try:
+        with open(path, "rb") as fh:
+            data = msgspec.toml.decode(fh.read())
+    except FileNotFoundError:
+        raise ConfigurationError(f"configuration file {os.fspath(path)!r} not found") from None
+    except msgspec.DecodeError as exc:
+        raise ConfigurationError(f"{os.fspath(path)}: invalid TOML: {exc}") from None
+    except ImportError:  # Python 3.10 without tomli
+        raise ConfigurationError("reading TOML needs Python 3.11+ or the 'tomli' package") from None
+    profiles = data.get("profiles")
+    if not isinstance(profiles, dict) or not profiles:
+        raise ConfigurationError(f"{os.fspath(path)}: no [profiles.<name>] tables")
+    name = profile or data.get("default")
+    if name is None:
+        if len(profiles) != 1:
+            raise ConfigurationError(
+                f"{os.fspath(path)}: several profiles ({', '.join(profiles)}); choose one"
+            )
+        name = next(iter(profiles))
+    chosen = profiles.get(name)
+    if not isinstance(chosen, dict):
+        raise ConfigurationError(
+            f"{os.fspath(path)}: no profile {name!r} (profiles: {', '.join(profiles)})"
+        )
+    resolved: dict[str, Any] = {}
+    for key, value in chosen.items():
+        if isinstance(value, dict) and set(value) == {"env"}:
+            var = value["env"]
+            if var not in os.environ:
+                raise ConfigurationError(
+                    f"profile {name!r}: setting {key!r} reads ${var}, which is not set"
+                )
+            resolved[key] = os.environ[var]
+        else:
+            resolved[key] = value
+    return resolved

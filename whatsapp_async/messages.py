@@ -50,6 +50,7 @@ __all__ = [
     "TemplateButton",
     "Text",
     "Video",
+    "message_from_dict",
 ]
 
 
@@ -509,3 +510,64 @@ MESSAGE_KINDS: tuple[str, ...] = (
     "list",
 )
 """Every ``kind`` a message can have, in display order."""
+
+
+_BY_KIND: dict[str, type[Any]] = {
+    cls.kind: cls
+    for cls in (
+        Text,
+        Image,
+        Video,
+        Audio,
+        Document,
+        Sticker,
+        Location,
+        Contacts,
+        Reaction,
+        Template,
+        Buttons,
+        ListMessage,
+    )
+}
+
+
+_NESTED: dict[str, tuple[tuple[str, type[Any]], ...]] = {
+    "template": (("buttons", TemplateButton),),
+    "buttons": (("buttons", ReplyButton),),
+    "list": (("sections", ListSection),),
+    "contacts": (("contacts", Contact),),
+}
+
+
+def message_from_dict(data: Mapping[str, Any]) -> Message:
+    """Build a message from plain data: ``{"type": <kind>, ...fields}`` (JSON, CSV, config).
+
+    Example::
+
+        >>> message_from_dict({"type": "text", "body": "hi"})
+        Text(body='hi', preview_url=False)
+        >>> message_from_dict({"type": "template", "name": "hello", "body": ["Ada"]}).name
+        'hello'
+    """
+    if not isinstance(data, Mapping):
+        raise ValidationError("a message must be a JSON object with a 'type'")
+    fields = dict(data)
+    kind = fields.pop("type", None)
+    cls = _BY_KIND.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise ValidationError(
+            f"unknown message type {kind!r}; types: {', '.join(MESSAGE_KINDS)}", field="type"
+        )
+    try:
+        for name, element in _NESTED.get(kind, ()):
+            if name in fields:
+                fields[name] = msgspec.convert(fields[name], list[element])  # type: ignore[valid-type]
+        if isinstance(fields.get("header"), Mapping):
+            # Media/location headers: a union of Structs msgspec cannot pick; decide by "type".
+            fields["header"] = message_from_dict(fields["header"])
+        message: Message = cls(**fields)
+    except msgspec.ValidationError as exc:
+        raise ValidationError(f"{kind} message: {exc}", field=kind) from None
+    except TypeError as exc:
+        raise ValidationError(f"{kind} message: {exc}", field=kind) from None
+    return message

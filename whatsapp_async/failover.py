@@ -1,0 +1,175 @@
+"""Failover across providers: the same send, tried on the next client when one cannot deliver.
+
+A send moves to the next client when the current one fails in a way another
+provider can fix: it could not connect, the provider failed (``ServerError``),
+it stayed throttled after its own retries (``RateLimitError``), or it cannot
+express the message (``UnsupportedFeature``). Errors another provider cannot
+fix are raised at once: bad input, bad credentials, the 24-hour window,
+template and recipient errors. An ambiguous failure (the request may have been
+delivered: a timeout or reset after sending a non-idempotent request) is raised
+too unless ``failover_on_ambiguous=True``, because trying elsewhere could
+deliver the message twice.
+
+Example::
+
+    primary = WhatsApp("meta", token=..., phone_number_id=...)
+    backup = WhatsApp("pilot", api_key=...)
+    async with WhatsApp.with_fallback(primary, backup) as wa:
+        result = await wa.send("+14155552671", Text("hi"))
+        print(result.provider)  # which one delivered
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from .bulk import BulkRun, Job, ResultCallback
+from .errors import (
+    APIConnectionError,
+    ConfigurationError,
+    RateLimitError,
+    ServerError,
+    UnsupportedFeature,
+    ValidationError,
+    WhatsAppError,
+)
+from .messages import Message
+from .recipients import Recipient
+from .results import BulkResult, SendResult
+
+if TYPE_CHECKING:
+    from .client import BulkInput, WhatsApp
+
+__all__ = ["Failover"]
+
+log = logging.getLogger("whatsapp_async")
+
+
+class Failover:
+    """Clients tried in order for each send (see the module docs).
+
+    Example::
+
+        wa = Failover([meta_client, pilot_client])
+        bulk = await wa.send_many(items)
+    """
+
+    def __init__(self, clients: Iterable[WhatsApp], *, failover_on_ambiguous: bool = False) -> None:
+        self.clients = list(clients)
+        if len(self.clients) < 2:
+            raise ConfigurationError("failover needs at least two clients")
+        self.failover_on_ambiguous = failover_on_ambiguous
+
+    def __repr__(self) -> str:
+        return f"Failover({', '.join(c.provider_name for c in self.clients)})"
+
+    def can_fail_over(self, error: WhatsAppError) -> bool:
+        """Whether another provider might succeed where this error happened."""
+        if isinstance(error, UnsupportedFeature):
+            return True
+        if isinstance(error, APIConnectionError):
+            return not error.request_sent or self.failover_on_ambiguous
+        return isinstance(error, (ServerError, RateLimitError))
+
+    async def send(
+        self,
+        to: str | Recipient,
+        message: Message,
+        *,
+        reply_to: str | None = None,
+        idempotency_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        deliver_at: datetime | None = None,
+        deliver_until: datetime | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> SendResult:
+        """Send through the first client that can deliver; ``result.provider`` says which.
+
+        Example::
+
+            result = await wa.send("+14155552671", Text("hi"))
+        """
+        for position, client in enumerate(self.clients):
+            try:
+                return await client.send(
+                    to,
+                    message,
+                    reply_to=reply_to,
+                    idempotency_key=idempotency_key,
+                    metadata=metadata,
+                    deliver_at=deliver_at,
+                    deliver_until=deliver_until,
+                    extra=extra,
+                )
+            except WhatsAppError as exc:
+                if not self.can_fail_over(exc) or position == len(self.clients) - 1:
+                    raise
+                log.warning(
+                    "failing over from %s to %s after %s",
+                    client.provider_name,
+                    self.clients[position + 1].provider_name,
+                    type(exc).__name__,
+                )
+        raise AssertionError("unreachable: the last client's error is raised in the loop")
+
+    async def send_many(
+        self,
+        items: Iterable[BulkInput],
+        *,
+        concurrency: int = 50,
+        on_result: ResultCallback | None = None,
+    ) -> BulkResult:
+        """Like ``WhatsApp.send_many``, each item failing over on its own.
+
+        Example::
+
+            bulk = await wa.send_many([(n, Text("hi")) for n in numbers])
+        """
+        from .client import BulkItem
+
+        if concurrency < 1:
+            raise ValidationError("concurrency must be at least 1")
+        entries = list(items)
+        run = BulkRun(len(entries), provider="failover", on_result=on_result)
+
+        async def run_job(job: Job) -> None:
+            assert isinstance(job, int)
+            entry = entries[job]
+            if isinstance(entry, BulkItem):
+                result = await self.send(
+                    entry.to,
+                    entry.message,
+                    reply_to=entry.reply_to,
+                    idempotency_key=entry.idempotency_key,
+                    metadata=entry.metadata,
+                    deliver_at=entry.deliver_at,
+                    deliver_until=entry.deliver_until,
+                    extra=entry.extra,
+                )
+            elif isinstance(entry, tuple) and len(entry) == 2:
+                result = await self.send(entry[0], entry[1])
+            else:
+                raise ValidationError("send_many items must be (to, message) pairs or BulkItem")
+            run.settle(job, result)
+
+        return await run.drive(list(range(len(entries))), run_job, concurrency)
+
+    async def aclose(self) -> None:
+        """Close every client."""
+        for client in self.clients:
+            await client.aclose()
+
+    async def __aenter__(self) -> Failover:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,80 @@
+"""The provider-by-feature table, generated from each provider's ``Capabilities``.
+
+``docs/providers.md`` and ``whatsapp-async providers`` both come from here, so
+the documentation cannot drift from the code (a test compares them).
+
+Example::
+
+    print(markdown_table())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import registry
+from .messages import MESSAGE_KINDS
+from .provider import Capabilities
+
+__all__ = ["FEATURE_ROWS", "feature_rows", "markdown_table"]
+
+RECIPIENT_KINDS = ("phone", "group", "channel", "conversation")
+OPTION_KINDS = ("reply_to", "metadata", "deliver_at", "deliver_until")
+OPERATION_KINDS = (
+    "mark_read",
+    "get_status",
+    "list_templates",
+    "native_batch",
+    "idempotency",
+    "webhooks",
+)
+
+FEATURE_ROWS: tuple[tuple[str, str, str], ...] = (
+    *((f"message: {k}", "messages", k) for k in MESSAGE_KINDS),
+    *((f"to: {k}", "recipients", k) for k in RECIPIENT_KINDS),
+    *((f"option: {k}", "options", k) for k in OPTION_KINDS),
+    *((f"operation: {k}", "operations", k) for k in OPERATION_KINDS),
+)
+"""(label, Capabilities field, value) for every row of the table."""
+
+
+def _has(caps: Capabilities, field: str, value: str) -> bool:
+    return value in getattr(caps, field)
+
+
+def feature_rows(names: Sequence[str] | None = None) -> tuple[list[str], list[list[str]]]:
+    """Column names and rows (``yes``/``-``) for the named providers (default: all installed).
+
+    Example::
+
+        header, rows = feature_rows(["meta", "pilot"])
+    """
+    providers = list(names) if names is not None else registry.available()
+    caps = {name: registry.load(name).capabilities for name in providers}
+    header = ["feature", *providers]
+    rows = [
+        [label, *("yes" if _has(caps[p], field, value) else "-" for p in providers)]
+        for label, field, value in FEATURE_ROWS
+    ]
+    extra_ops = sorted({op for c in caps.values() for op in c.operations} - set(OPERATION_KINDS))
+    rows.extend(
+        [f"operation: {op}", *("yes" if op in caps[p].operations else "-" for p in providers)]
+        for op in extra_ops
+    )
+    return header, rows
+
+
+def markdown_table(names: Sequence[str] | None = None) -> str:
+    """The feature table as Markdown.
+
+    Example::
+
+        Path("docs/providers.md").write_text(markdown_table())
+    """
+    header, rows = feature_rows(names)
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+    ]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return "\n".join(lines) + "\n"
