@@ -244,9 +244,16 @@ class WhatsApp:
 
     @classmethod
     def from_env(
-        cls, prefix: str = "WHATSAPP_", environ: Mapping[str, str] | None = None, **overrides: Any
+        cls,
+        prefix: str = "WHATSAPP_",
+        environ: Mapping[str, str] | None = None,
+        *,
+        provider: str | None = None,
+        **overrides: Any,
     ) -> WhatsApp:
         """A client from ``{prefix}PROVIDER`` and ``{prefix}<SETTING>`` environment variables.
+
+        ``provider`` overrides ``{prefix}PROVIDER``.
 
         Example::
 
@@ -254,7 +261,7 @@ class WhatsApp:
             wa = WhatsApp.from_env()
         """
         env = os.environ if environ is None else environ
-        name = env.get(f"{prefix}PROVIDER")
+        name = provider or env.get(f"{prefix}PROVIDER")
         if not name:
             raise ConfigurationError(f"environment variable {prefix}PROVIDER is not set")
         provider_cls = registry.load(name)

@@ -1,0 +1,214 @@
+"""``whatsapp-async``: demo, send, send-bulk and providers.
+
+User errors print one line (``error: ...``) and exit 2; a send that fails
+exits 1; success exits 0. Clients are configured from ``--config``/``--profile``
+(a TOML profiles file, see ``WhatsApp.from_file``) or from ``WHATSAPP_*``
+environment variables.
+
+Example::
+
+    whatsapp-async demo
+    export WHATSAPP_PROVIDER=pilot WHATSAPP_API_KEY=ps_...
+    whatsapp-async send --to +5511987654321 --text Oi
+    whatsapp-async send-bulk customers.csv --template order_update --out results.csv
+    whatsapp-async providers
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from .bulkcsv import RowDefaults, read_rows, write_results
+from .client import BulkItem, WhatsApp
+from .console import Console
+from .errors import APIError, WhatsAppError
+from .features import feature_rows
+from .messages import Message, Template, Text, message_from_dict
+from .results import BulkResult, Outcome
+
+__all__ = ["main"]
+
+
+def _client_from_args(args: argparse.Namespace) -> WhatsApp:
+    if args.config or args.profile:
+        overrides: dict[str, Any] = {"provider": args.provider} if args.provider else {}
+        return WhatsApp.from_file(args.config or "whatsapp-async.toml", args.profile, **overrides)
+    return WhatsApp.from_env(provider=args.provider)
+
+
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("configuration (default: WHATSAPP_* environment variables)")
+    group.add_argument("--config", help="TOML profiles file (default whatsapp-async.toml)")
+    group.add_argument("--profile", help="profile name in the TOML file")
+    group.add_argument("--provider", help="provider name (overrides the profile/environment)")
+
+
+def _message_from_args(args: argparse.Namespace) -> Message:
+    chosen = [x for x in (args.text, args.template, args.json) if x]
+    if len(chosen) != 1:
+        raise WhatsAppError("give exactly one of --text, --template or --json")
+    if args.text:
+        return Text(args.text)
+    if args.template:
+        named = dict(_split_named(p) for p in args.named)
+        if named and args.param:
+            raise WhatsAppError("use either --param (positional) or --named, not both")
+        return Template(args.template, language=args.language, body=named or list(args.param))
+    try:
+        data = json.loads(args.json)
+    except json.JSONDecodeError as exc:
+        raise WhatsAppError(f"--json is not valid JSON: {exc.msg}") from None
+    return message_from_dict(data)
+
+
+def _split_named(value: str) -> tuple[str, str]:
+    key, sep, val = value.partition("=")
+    if not sep or not key:
+        raise WhatsAppError(f"--named takes key=value, got {value!r}")
+    return key, val
+
+
+async def _cmd_send(args: argparse.Namespace, console: Console) -> int:
+    message = _message_from_args(args)
+    extra = json.loads(args.extra) if args.extra else None
+    async with _client_from_args(args) as wa:
+        result = await wa.send(args.to, message, reply_to=args.reply_to, extra=extra)
+    console.line(msgspec.json.encode(msgspec.structs.asdict(result)).decode())
+    return 0
+
+
+def _cmd_send_bulk(args: argparse.Namespace, console: Console) -> int:
+    defaults = RowDefaults(text=args.text, template=args.template, language=args.language)
+    with open(args.csv, newline="", encoding="utf-8") as fh:
+        entries = read_rows(fh, defaults)
+    items = [e for e in entries if isinstance(e, BulkItem)]
+    bulk = asyncio.run(_send_items(args, items, console))
+    sent_iter = iter(bulk)
+    outcomes: list[Outcome] = []
+    recipients = []
+    for entry in entries:
+        if isinstance(entry, BulkItem):
+            outcomes.append(next(sent_iter))
+            recipients.append(str(entry.to))
+        else:
+            outcomes.append(entry)
+            recipients.append("")
+    with open(args.out, "w", newline="", encoding="utf-8") as out:
+        write_results(out, recipients, outcomes)
+    failed = sum(1 for o in outcomes if isinstance(o, WhatsAppError))
+    console.line(
+        f"{len(outcomes)} rows: {len(outcomes) - failed} sent, {failed} failed; "
+        f"results in {args.out}"
+    )
+    return 1 if failed else 0
+
+
+async def _send_items(
+    args: argparse.Namespace, items: list[BulkItem], console: Console
+) -> BulkResult:
+    async with _client_from_args(args) as wa:
+        with console.progress(len(items), "sending") as advance:
+            return await wa.send_many(
+                items, concurrency=args.concurrency, on_result=lambda _i, _o: advance(1)
+            )
+
+
+def _cmd_providers(args: argparse.Namespace, console: Console) -> int:
+    header, rows = feature_rows()
+    console.table(header, rows)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="whatsapp-async",
+        description="Send WhatsApp messages through any provider with the same semantics.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="run every provider end to end on the built-in sandbox (no credentials)",
+        description="Start the provider simulators on 127.0.0.1, send the same messages "
+        "through each provider, fan out a bulk send and receive statuses by webhook.",
+    )
+    demo.add_argument("--fanout", type=int, default=1000, help="texts per provider (default 1000)")
+    demo.add_argument("--concurrency", type=int, default=100, help="bulk concurrency")
+
+    send = sub.add_parser(
+        "send",
+        help="send one message",
+        description="Send one message. Example: whatsapp-async send --to +14155552671 --text hi",
+    )
+    send.add_argument("--to", required=True, help="phone number (E.164) or id")
+    send.add_argument("--text", help="a text message")
+    send.add_argument("--template", help="a template name")
+    send.add_argument("--language", default="en_US", help="template language (default en_US)")
+    send.add_argument(
+        "--param", action="append", default=[], help="positional template parameter (repeat)"
+    )
+    send.add_argument(
+        "--named", action="append", default=[], help="named template parameter key=value (repeat)"
+    )
+    send.add_argument("--json", help='any message as JSON, e.g. {"type": "image", "link": "..."}')
+    send.add_argument("--reply-to", help="message id to reply to")
+    send.add_argument("--extra", help="provider-specific JSON merged into the request body")
+    _add_config_flags(send)
+
+    bulk = sub.add_parser(
+        "send-bulk",
+        help="send to every row of a CSV file",
+        description="Columns: to, and text or template (+ language, param1.. or param:<name>). "
+        "Writes one result line per input row; exits 1 if any row failed.",
+    )
+    bulk.add_argument("csv", help="input CSV file")
+    bulk.add_argument("--out", default="results.csv", help="results CSV (default results.csv)")
+    bulk.add_argument("--text", help="text for rows without one")
+    bulk.add_argument("--template", help="template for rows without one")
+    bulk.add_argument("--language", default="en_US", help="template language (default en_US)")
+    bulk.add_argument("--concurrency", type=int, default=50, help="sends in flight (default 50)")
+    _add_config_flags(bulk)
+
+    sub.add_parser(
+        "providers",
+        help="show which features each installed provider supports",
+        description="The provider-by-feature table, from each provider's capabilities.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``whatsapp-async`` command.
+
+    Example::
+
+        raise SystemExit(main(["providers"]))
+    """
+    args = _parser().parse_args(argv)
+    console = Console()
+    try:
+        if args.command == "demo":
+            from .demo import run_demo
+
+            return asyncio.run(run_demo(console, fanout=args.fanout, concurrency=args.concurrency))
+        if args.command == "send":
+            return asyncio.run(_cmd_send(args, console))
+        if args.command == "send-bulk":
+            return _cmd_send_bulk(args, console)
+        return _cmd_providers(args, console)
+    except WhatsAppError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1 if isinstance(exc, APIError) else 2
+    except (OSError, json.JSONDecodeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
