@@ -36,6 +36,7 @@ from .errors import (
 )
 from .events import Event, EventError, InboundMedia, MessageReceived, StatusUpdate, UnknownEvent
 from .failover import Failover
+from .idempotency import IdempotencyStore, MemoryIdempotencyStore, SendInProgress
 from .messages import (
     Audio,
     Buttons,
@@ -103,6 +104,7 @@ __all__ = [
     "Group",
     "HttpRequest",
     "HttpResponse",
+    "IdempotencyStore",
     "Image",
     "InboundMedia",
     "InvalidRecipient",
@@ -110,6 +112,7 @@ __all__ = [
     "ListRow",
     "ListSection",
     "Location",
+    "MemoryIdempotencyStore",
     "Message",
     "MessageReceived",
     "MessageStatus",
@@ -126,6 +129,7 @@ __all__ = [
     "ReplyButton",
     "RetryPolicy",
     "SendCancelled",
+    "SendInProgress",
     "SendOptions",
     "SendResult",
     "ServerError",

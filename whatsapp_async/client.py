@@ -31,6 +31,7 @@ from . import registry
 from .bulk import BulkRun, Job, ResultCallback
 from .config import Settings, load_profile, load_settings, redact
 from .errors import (
+    APIConnectionError,
     APIError,
     APIStatusError,
     ConfigurationError,
@@ -40,6 +41,7 @@ from .errors import (
 )
 from .events import Event
 from .failover import Failover
+from .idempotency import IdempotencyStore, fingerprint
 from .messages import Message
 from .provider import HttpRequest, HttpResponse, Provider, SendOptions
 from .ratelimit import RateLimiter, TokenBucket
@@ -114,6 +116,8 @@ class WhatsApp:
     - ``pair_spacing``: seconds between messages to the same recipient (Meta's
       pair limit is 6 s), off by default
     - ``default_region`` / ``phone_validation``: how phone numbers are read
+    - ``idempotency_store``: an :class:`IdempotencyStore`; sends whose key already has a
+      result return it without a request (see ``whatsapp_async.idempotency``)
 
     Example::
 
@@ -136,6 +140,7 @@ class WhatsApp:
         default_region: str | None = None,
         phone_validation: PhoneValidation = "valid",
         connection_limit: int = 100,
+        idempotency_store: IdempotencyStore | None = None,
         **settings: Any,
     ) -> None:
         if isinstance(provider, Provider):
@@ -176,6 +181,7 @@ class WhatsApp:
             else pair_spacing
         )
         self._sender_key = f"{self._name}:{self._provider.sender_key}"
+        self._store = idempotency_store
         settings_obj = self._provider.settings
         self._secrets = settings_obj.secrets() if isinstance(settings_obj, Settings) else []
 
@@ -402,7 +408,20 @@ class WhatsApp:
             )
         if extra is not None and not isinstance(extra, Mapping):
             raise ValidationError("extra must be a mapping", provider=self._name, field="extra")
-        if idempotency_key is None and "idempotency" in caps.operations:
+        if idempotency_key is None and self._store is not None:
+            # The same logical send always gets the same key, so a re-run finds its result.
+            idempotency_key = fingerprint(
+                self._sender_key,
+                recipient,
+                message.kind,
+                message,
+                metadata,
+                extra,
+                reply_to,
+                deliver_at,
+                deliver_until,
+            )
+        elif idempotency_key is None and "idempotency" in caps.operations:
             # One key per logical send, reused by every retry of it.
             idempotency_key = uuid.uuid4().hex
         options = SendOptions(
@@ -419,6 +438,29 @@ class WhatsApp:
         return self._provider.unsupported(feature, text)
 
     async def _send_prepared(
+        self, prepared: _Prepared, *, timeout: Timeout | None, policy: RetryPolicy
+    ) -> SendResult:
+        key = prepared.options.idempotency_key
+        if self._store is None or key is None:
+            return await self._send_once(prepared, timeout=timeout, policy=policy)
+        stored = await self._store.reserve(key)
+        if stored is not None:
+            return msgspec.structs.replace(stored, idempotent_replayed=True)
+        try:
+            result = await self._send_once(prepared, timeout=timeout, policy=policy)
+        except APIConnectionError as exc:
+            # The message may have been delivered: keep the reservation until it expires
+            # rather than invite a duplicate; a definite failure frees the key at once.
+            if not exc.request_sent:
+                await self._store.release(key)
+            raise
+        except BaseException:
+            await self._store.release(key)
+            raise
+        await self._store.complete(key, result)
+        return result
+
+    async def _send_once(
         self, prepared: _Prepared, *, timeout: Timeout | None, policy: RetryPolicy
     ) -> SendResult:
         provider = self._provider

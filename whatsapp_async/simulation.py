@@ -220,7 +220,7 @@ class Simulator(abc.ABC):
         self,
         rate: float,
         *,
-        seed: int,
+        seed: int = 0,
         status: int = 500,
         code: str | int | None = None,
     ) -> None:
