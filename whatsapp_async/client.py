@@ -493,6 +493,7 @@ class WhatsApp:
         policy: RetryPolicy | None = None,
         timeout: Timeout | None = None,
         recipient: Recipient | None = None,
+        retry_server_errors: bool = True,
     ) -> HttpResponse:
         """Send ``request`` under the rate limits and retry policy; 2xx or a typed error."""
         policy = policy or self._retry
@@ -513,7 +514,7 @@ class WhatsApp:
             except APIError as exc:
                 self._scrub(exc)
                 if attempt >= policy.max_retries or not policy.is_retryable(
-                    exc, idempotent=request.idempotent
+                    exc, idempotent=request.idempotent, server_errors=retry_server_errors
                 ):
                     self._log_failure(exc, attempt)
                     raise
@@ -609,7 +610,10 @@ class WhatsApp:
             first = prepared[job[0]]
             recipients = [prepared[i].recipient for i in job]
             request = self._provider.build_batch(recipients, first.message, first.options)
-            response = await self._execute(request, policy=policy, timeout=call_timeout)
+            # A chunk is many messages: after a 5xx it is not resent (it may have gone out).
+            response = await self._execute(
+                request, policy=policy, timeout=call_timeout, retry_server_errors=False
+            )
             results = self._parse(
                 response, self._provider.parse_batch, response, recipients, first.message
             )

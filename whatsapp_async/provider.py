@@ -214,8 +214,8 @@ class Provider(abc.ABC):
     default_base_url: ClassVar[str | None] = None
     default_rate_limit: ClassVar[float | None] = None
     """Messages per second per sender when the caller leaves ``rate_limit`` at its default."""
-    batch_size: ClassVar[int] = 100
-    """Recipients per native batch request (``native_batch`` operation)."""
+    batch_size: int = 100
+    """Recipients per native batch request (``native_batch``); may be set per instance."""
 
     def __init__(self, settings: Any, *, base_url: str | None = None) -> None:
         self.settings = settings

@@ -72,10 +72,19 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
         for value in gen:
             yield backoff.full_jitter(value) if self.jitter else value
 
-    def is_retryable(self, error: WhatsAppError, *, idempotent: bool) -> bool:
-        """Whether ``error`` may be retried for a request of this kind."""
-        if isinstance(error, (RateLimitError, ServerError)):
+    def is_retryable(
+        self, error: WhatsAppError, *, idempotent: bool, server_errors: bool = True
+    ) -> bool:
+        """Whether ``error`` may be retried for a request of this kind.
+
+        ``server_errors=False`` keeps a non-idempotent request from being resent
+        after a 5xx (used for native batches, where a resend could duplicate a
+        whole chunk that a proxy failed after the provider had sent it).
+        """
+        if isinstance(error, RateLimitError):
             return True
+        if isinstance(error, ServerError):
+            return server_errors or idempotent
         if isinstance(error, APIConnectionError):
             return idempotent or not error.request_sent
         return False

@@ -1,0 +1,192 @@
+"""Turning gateway error bodies (whole-request and per-recipient) into typed errors.
+
+The gateway documents no error codes of its own. Its template sends go on to
+Meta (the ids it returns are wamids), so a numeric code in an error is read as
+a Meta code and mapped the way DESIGN §6 maps Meta's; anything else maps by
+HTTP status, and a per-recipient failure without a usable code is a
+``BadRequestError``.
+
+Example::
+
+    error = error_from_body(HttpResponse(status=401, body=b'{"error": "Unauthorized"}'))
+    type(error).__name__, error.message  # ('AuthenticationError', 'Unauthorized')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from whatsapp_async.errors import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    BillingError,
+    OutsideWindowError,
+    PermissionDeniedError,
+    RateLimitError,
+    RecipientError,
+    ServerError,
+    TemplateError,
+    error_class_for_status,
+)
+from whatsapp_async.provider import HttpResponse, parse_retry_after
+
+from .wire import ErrorBody
+
+__all__ = ["PROVIDER", "class_for", "error_from_body", "recipient_error"]
+
+PROVIDER = "gateway"
+
+_json_decoder = msgspec.json.Decoder()
+
+# Meta codes relayed by the gateway, grouped as DESIGN §6 groups them.
+_META_CODES: dict[int, type[APIStatusError]] = {
+    0: AuthenticationError,
+    190: AuthenticationError,
+    3: PermissionDeniedError,
+    10: PermissionDeniedError,
+    368: PermissionDeniedError,
+    131005: PermissionDeniedError,
+    131031: PermissionDeniedError,
+    4: RateLimitError,
+    80007: RateLimitError,
+    130429: RateLimitError,
+    131056: RateLimitError,
+    131047: OutsideWindowError,
+    131021: RecipientError,
+    131026: RecipientError,
+    131042: BillingError,
+    1: ServerError,
+    2: ServerError,
+    131000: ServerError,
+    131016: ServerError,
+    131057: ServerError,
+    133004: ServerError,
+}
+
+
+def _numeric(code: int | str | None) -> int | None:
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int):
+        return code
+    if isinstance(code, str) and code.strip().isdigit():
+        return int(code.strip())
+    return None
+
+
+def class_for(code: int | str | None, status: int | None) -> type[APIStatusError]:
+    """The error class for a (possibly Meta) ``code``, else for the HTTP ``status``.
+
+    Example::
+
+        >>> class_for(131026, 200).__name__
+        'RecipientError'
+        >>> class_for("SOMETHING", 404).__name__
+        'NotFoundError'
+    """
+    number = _numeric(code)
+    if number is not None:
+        if number in _META_CODES:
+            return _META_CODES[number]
+        if 200 <= number <= 299:
+            return PermissionDeniedError
+        if 132000 <= number <= 132999:
+            return TemplateError
+    if status is not None and status >= 400:
+        return error_class_for_status(status)
+    return BadRequestError
+
+
+def _summary(body: bytes, limit: int = 200) -> str:
+    # A proxy's HTML page or a truncated body: show its start, on one line.
+    return " ".join(body[:limit].decode("utf-8", "replace").split())
+
+
+def error_from_body(response: HttpResponse) -> APIStatusError:
+    """The typed error for a failed (or ``success: false``) response; never raises.
+
+    Example::
+
+        error_from_body(HttpResponse(status=502, body=b"<html>Bad Gateway</html>"))
+        # ServerError('... <html>Bad Gateway</html>')
+    """
+    decoded = _decode(response.body)
+    parsed = _error_body(decoded)
+    code = parsed.error_code if parsed is not None else None
+    text = parsed.text if parsed is not None else None
+    if not text:
+        start = _summary(response.body)
+        text = f"HTTP {response.status}" + (f" ({start})" if start else " (empty body)")
+    cls = class_for(code, response.status)
+    details = decoded if isinstance(decoded, dict) else None
+    return _make(cls, text, response, code, details)
+
+
+def _decode(body: bytes) -> Any:
+    if not body:
+        return None
+    try:
+        return _json_decoder.decode(body)
+    except msgspec.DecodeError:
+        return None
+
+
+def _error_body(decoded: Any) -> ErrorBody | None:
+    """``decoded`` read as one of the error forms, or None when it is none of them."""
+    if not isinstance(decoded, dict):
+        return None
+    try:
+        return msgspec.convert(decoded, ErrorBody)
+    except msgspec.ValidationError:
+        return None
+
+
+def recipient_error(response: HttpResponse, phone: str, entry: dict[str, Any]) -> APIStatusError:
+    """The typed error for one failed recipient of a template send.
+
+    ``entry`` is that recipient's decoded ``results`` object; its ``error`` may
+    be a string, ``{"message", "code"}`` or ``{"error": {...}}``.
+
+    Example::
+
+        recipient_error(resp, "+14155552671",
+                        {"success": False, "error": {"message": "not on WhatsApp", "code": 131026}})
+        # RecipientError(... code=131026 ...)
+    """
+    raw_error = entry.get("error")
+    text: str | None = None
+    code: int | str | None = None
+    if isinstance(raw_error, str):
+        text = raw_error
+    elif (parsed := _error_body(raw_error)) is not None:
+        text, code = parsed.text, parsed.error_code
+    if code is None:
+        top = entry.get("code")
+        code = top if isinstance(top, (int, str)) and not isinstance(top, bool) else None
+    message = f"{phone}: {text or 'the gateway reported a failure for this recipient'}"
+    status = entry.get("status") if isinstance(entry.get("status"), int) else None
+    return _make(class_for(code, status), message, response, code, entry)
+
+
+def _make(
+    cls: type[APIStatusError],
+    message: str,
+    response: HttpResponse,
+    code: int | str | None,
+    details: Any,
+) -> APIStatusError:
+    kwargs: dict[str, Any] = {
+        "provider": PROVIDER,
+        "status": response.status,
+        "code": code,
+        "details": details,
+        "body": response.body,
+    }
+    if cls is RateLimitError:
+        return RateLimitError(
+            message, retry_after=parse_retry_after(response.header("Retry-After")), **kwargs
+        )
+    return cls(message, **kwargs)

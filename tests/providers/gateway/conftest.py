@@ -1,0 +1,30 @@
+"""Gateway tests run against the gateway simulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from providers.gateway.simulator import GatewaySimulator
+from whatsapp_async import WhatsApp
+from whatsapp_async.testing import Sandbox
+
+
+@pytest.fixture
+async def sb() -> AsyncIterator[Sandbox]:
+    async with Sandbox(["gateway"]) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def sim(sb: Sandbox) -> GatewaySimulator:
+    simulator = sb.simulator("gateway")
+    assert isinstance(simulator, GatewaySimulator)
+    return simulator
+
+
+@pytest.fixture
+def gw(sb: Sandbox) -> WhatsApp:
+    """A client with no retries, so every fault shows as it is."""
+    return sb.client("gateway", max_retries=0)
