@@ -179,8 +179,8 @@ class GatewayProvider(Provider):
             return self.build_batch([recipient], message, options)
         if not isinstance(message, Text):
             raise self.unsupported(message.kind)
-        if message.preview_url:
-            raise self.unsupported("preview_url", f"{PROVIDER} has no link-preview option")
+        # preview_url is a rendering hint the gateway has no field for: the text goes out as
+        # is (the same rule on every provider without a preview switch; see docs/providers.md).
         request_id, extra = _split_extra(options.extra)
         if isinstance(recipient, Phone):
             body: Any = wire.SendTextRequest(

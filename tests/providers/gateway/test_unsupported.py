@@ -57,7 +57,6 @@ UNSUPPORTED_SENDS: list[tuple[Any, Any, dict[str, Any]]] = [
     (PHONE, Text("hi"), {"metadata": {"order": 1}}),
     (PHONE, Text("hi"), {"deliver_at": LATER}),
     (PHONE, Text("hi"), {"deliver_until": LATER}),
-    (PHONE, Text("see https://example.com", preview_url=True), {}),
     (Conversation("123"), Template("order_update", body=["Ada", "#1"]), {}),
     (PHONE, Template("order_update", header=Image(link="https://example.com/h.png")), {}),
 ]
@@ -139,3 +138,9 @@ def test_capabilities_say_what_the_gateway_does() -> None:
     assert caps.options == frozenset()
     assert caps.operations == {"list_templates", "native_batch"}
     assert GatewayProvider.default_rate_limit is None
+
+
+async def test_link_preview_hint_is_ignored(sb: Sandbox, gw: WhatsApp) -> None:
+    await gw.send(PHONE, Text("see https://example.com", preview_url=True))
+    [record] = sb.requests("gateway")
+    assert record.json == {"phoneNumber": PHONE, "content": "see https://example.com"}

@@ -1,0 +1,285 @@
+"""Magpipe's JSON on the wire: request bodies, responses, error bodies, the inbound forward.
+
+Field names are Magpipe's own (snake_case), so only ``from`` needs a rename.
+Request Structs omit unset optional fields, so a body carries exactly what the
+caller gave. Decoding never raises to callers: :func:`decode_json` answers
+``None`` for anything that is not JSON, and the typed views are built with
+:func:`convert_or_none`.
+
+Example::
+
+    body = TextSendBody(phone_number_id="1026733600525693", recipient_wa_id="14155551234",
+                        message="hi")
+    encode(body)  # b'{"phone_number_id":"1026733600525693","recipient_wa_id":...}'
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import msgspec
+
+__all__ = [
+    "ErrorBody",
+    "ErrorObject",
+    "InboundContext",
+    "InboundMediaItem",
+    "InboundWhatsApp",
+    "LocationRef",
+    "MediaRef",
+    "SendResponse",
+    "TemplateComponent",
+    "TemplateParameter",
+    "TemplateSendBody",
+    "TextSendBody",
+    "convert_or_none",
+    "decode_json",
+    "encode",
+]
+
+T = TypeVar("T")
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder()
+
+
+# -- requests ---------------------------------------------------------------------------------
+class TextSendBody(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """``POST /send-whatsapp-message``: a free-form text to a WhatsApp id (digits, no ``+``).
+
+    Example::
+
+        TextSendBody(phone_number_id="1026733600525693", recipient_wa_id="14155551234",
+                     message="Your appointment is confirmed", metadata={"ticket": "T-1"})
+    """
+
+    phone_number_id: str
+    recipient_wa_id: str
+    message: str
+    metadata: dict[str, Any] | None = None
+
+
+class MediaRef(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A media object in a template header parameter: ``link`` or ``id``.
+
+    Example::
+
+        MediaRef(link="https://example.com/report.pdf", filename="report.pdf")
+    """
+
+    link: str | None = None
+    id: str | None = None
+    filename: str | None = None
+
+
+class LocationRef(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A location in a template header parameter.
+
+    Example::
+
+        LocationRef(latitude=49.28, longitude=-123.12, name="Site 4")
+    """
+
+    latitude: float
+    longitude: float
+    name: str | None = None
+    address: str | None = None
+
+
+class TemplateParameter(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One Meta template parameter (``type`` says which of the other fields is set).
+
+    Example::
+
+        TemplateParameter(type="text", text="John")
+        TemplateParameter(type="text", parameter_name="first_name", text="John")
+        TemplateParameter(type="payload", payload="confirm-42")
+    """
+
+    type: str
+    parameter_name: str | None = None
+    text: str | None = None
+    payload: str | None = None
+    coupon_code: str | None = None
+    image: MediaRef | None = None
+    video: MediaRef | None = None
+    document: MediaRef | None = None
+    location: LocationRef | None = None
+
+
+class TemplateComponent(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One Meta template component (``header``, ``body`` or ``button``).
+
+    Buttons carry ``sub_type`` and a zero-based ``index`` (a string, as Magpipe's
+    and Meta's examples write it).
+
+    Example::
+
+        TemplateComponent(type="button", sub_type="url", index="0",
+                          parameters=[TemplateParameter(type="text", text="report/a8f3")])
+    """
+
+    type: str
+    sub_type: str | None = None
+    index: str | None = None
+    parameters: list[TemplateParameter] = msgspec.field(default_factory=list)
+
+
+class TemplateSendBody(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """``POST /send-whatsapp-template``: an approved template to an E.164 number (with ``+``).
+
+    ``components`` is Meta's component list (built from a ``Template`` or passed
+    through raw); Magpipe hands it to Meta unchanged.
+
+    Example::
+
+        TemplateSendBody(agent_id="d920763c-59d8-490e-ad69-b6a3295e23a8", to="+16045628647",
+                         template_name="upcoming_site_report", language="en_US")
+    """
+
+    agent_id: str
+    to: str
+    template_name: str
+    language: str
+    components: list[Any] | None = None
+    metadata: dict[str, Any] | None = None
+
+
+# -- responses --------------------------------------------------------------------------------
+class SendResponse(msgspec.Struct, kw_only=True):
+    """A 200 from either send endpoint; ``stored`` (the saved row) only from the text endpoint.
+
+    ``message_id`` is the wamid Meta returned; Magpipe answers ``null`` when Meta's
+    response had none.
+
+    Example::
+
+        SendResponse(success=True, message_id="wamid.HBgL...", stored={"id": "msg_..."})
+    """
+
+    success: bool = False
+    message_id: str | None = None
+    stored: dict[str, Any] | None = None
+
+
+class ErrorObject(msgspec.Struct, kw_only=True):
+    """The nested error of Magpipe's general API envelope: ``{"code", "message"}``.
+
+    Example::
+
+        ErrorObject(code="RATE_LIMITED", message="Too many requests")
+    """
+
+    code: str | int | None = None
+    message: str | None = None
+
+
+class ErrorBody(msgspec.Struct, kw_only=True):
+    """An error answer, in either form Magpipe uses.
+
+    The WhatsApp functions answer flat ``{"error": "<text>", "detail"?, "docs"?}``
+    (``detail`` holds Meta's error text on a 502); the general API documents
+    ``{"data": null, "error": {"code", "message"}}``.
+
+    Example::
+
+        ErrorBody(error="Failed to send template", detail="(#131047) Re-engagement message")
+    """
+
+    error: str | ErrorObject | None = None
+    detail: Any = None
+    docs: str | None = None
+    message: str | None = None
+
+
+# -- inbound webhook --------------------------------------------------------------------------
+class InboundMediaItem(msgspec.Struct, kw_only=True):
+    """One re-hosted media file of an inbound message (a signed URL).
+
+    Example::
+
+        InboundMediaItem(url="https://.../signed", mime_type="image/jpeg", caption="north wall")
+    """
+
+    url: str | None = None
+    mime_type: str | None = None
+    caption: str | None = None
+    filename: str | None = None
+
+
+class InboundContext(msgspec.Struct, kw_only=True):
+    """Which business message the user replied to (the wamid), when they used "reply".
+
+    Example::
+
+        InboundContext(in_reply_to_message_id="wamid.HBgL...")
+    """
+
+    in_reply_to_message_id: str | None = None
+
+
+class InboundWhatsApp(msgspec.Struct, kw_only=True):
+    """The ``whatsapp.received`` forward Magpipe posts to an account's ``webhook_url``.
+
+    Older deployments send only ``event, from, content, phone_number_id,
+    whatsapp_account_id, message_id, timestamp, contact_name``; the newer fields
+    default to empty. ``metadata`` stays ``Any`` so a non-object does not make the
+    whole event unreadable.
+
+    Example::
+
+        InboundWhatsApp(event="whatsapp.received", from_="16045628647", message_id="wamid.X",
+                        content="Report done")
+    """
+
+    event: str
+    from_: str = msgspec.field(name="from")
+    message_id: str
+    content: str | None = None
+    media: list[InboundMediaItem] | None = None
+    phone_number_id: str | None = None
+    whatsapp_account_id: str | None = None
+    conversation_id: str | None = None
+    context: InboundContext | None = None
+    metadata: Any = None
+    timestamp: str | int | float | None = None
+    contact_name: str | None = None
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def encode(value: Any) -> bytes:
+    """JSON bytes of ``value`` (Structs, dicts, lists ...) with the shared encoder.
+
+    Example::
+
+        encode({"a": 1})  # b'{"a":1}'
+    """
+    return _encoder.encode(value)
+
+
+def decode_json(data: bytes | str) -> Any:
+    """``data`` as JSON, or ``None`` when it is empty or not JSON (never raises).
+
+    Example::
+
+        decode_json(b"<html>")  # None
+    """
+    if not data:
+        return None
+    try:
+        return _decoder.decode(data)
+    except msgspec.DecodeError:
+        return None
+
+
+def convert_or_none(value: Any, type_: type[T]) -> T | None:
+    """``value`` (decoded JSON) as ``type_``, or ``None`` when it does not fit.
+
+    Example::
+
+        convert_or_none({"success": True, "message_id": "wamid.X"}, SendResponse)
+    """
+    try:
+        return msgspec.convert(value, type_)
+    except msgspec.ValidationError:
+        return None
