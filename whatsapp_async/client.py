@@ -42,12 +42,13 @@ from .errors import (
 from .events import Event
 from .failover import Failover
 from .idempotency import IdempotencyStore, fingerprint
-from .messages import Message
+from .messages import Message, Template
 from .provider import HttpRequest, HttpResponse, Provider, SendOptions
 from .ratelimit import RateLimiter, TokenBucket
 from .recipients import PhoneValidation, Recipient, normalise
 from .results import BulkResult, MessageStatus, SendResult, TemplateInfo
 from .retry import RetryPolicy
+from .template_check import check_template
 from .transport import Timeout, Transport, as_timeout
 
 if TYPE_CHECKING:
@@ -118,6 +119,9 @@ class WhatsApp:
     - ``default_region`` / ``phone_validation``: how phone numbers are read
     - ``idempotency_store``: an :class:`IdempotencyStore`; sends whose key already has a
       result return it without a request (see ``whatsapp_async.idempotency``)
+    - ``check_templates``: check ``Template`` sends against the provider's approved
+      templates (cached for ``template_cache_ttl`` seconds) before any request; providers
+      without a template listing skip the check
 
     Example::
 
@@ -141,6 +145,8 @@ class WhatsApp:
         phone_validation: PhoneValidation = "valid",
         connection_limit: int = 100,
         idempotency_store: IdempotencyStore | None = None,
+        check_templates: bool = False,
+        template_cache_ttl: float = 300.0,
         **settings: Any,
     ) -> None:
         if isinstance(provider, Provider):
@@ -182,6 +188,11 @@ class WhatsApp:
         )
         self._sender_key = f"{self._name}:{self._provider.sender_key}"
         self._store = idempotency_store
+        self._check_templates = check_templates
+        self._template_ttl = template_cache_ttl
+        self._templates: dict[tuple[str, str], TemplateInfo] = {}
+        self._templates_at: float | None = None
+        self._templates_lock = asyncio.Lock()
         settings_obj = self._provider.settings
         self._secrets = settings_obj.secrets() if isinstance(settings_obj, Settings) else []
 
@@ -353,6 +364,7 @@ class WhatsApp:
             deliver_until=deliver_until,
             extra=extra,
         )
+        await self._check_template(prepared.message)
         return await self._send_prepared(
             prepared,
             timeout=None if timeout is None else as_timeout(timeout),
@@ -601,6 +613,7 @@ class WhatsApp:
                 run.settle(index, exc)
 
         async def run_job(job: Job) -> None:
+            await self._check_template(prepared[job if isinstance(job, int) else job[0]].message)
             if isinstance(job, int):
                 run.settle(
                     job,
@@ -731,6 +744,37 @@ class WhatsApp:
             if not cursor:
                 break
         return out
+
+    async def get_template(self, name: str, language: str = "en_US") -> TemplateInfo | None:
+        """The approved-template description of ``name``/``language`` (cached), or None.
+
+        The listing is cached for ``template_cache_ttl`` seconds; a miss refreshes it
+        once (a template approved since the last listing is found).
+
+        Example::
+
+            info = await wa.get_template("order_update", "en_US")
+        """
+        self._require("list_templates")
+        key = (name, language)
+        loop = asyncio.get_running_loop()
+        async with self._templates_lock:
+            now = loop.time()
+            age = None if self._templates_at is None else now - self._templates_at
+            if age is None or age > self._template_ttl or (key not in self._templates and age > 1):
+                listing = await self.list_templates()
+                self._templates = {(t.name, t.language): t for t in listing}
+                self._templates_at = loop.time()
+        return self._templates.get(key)
+
+    async def _check_template(self, message: Message) -> None:
+        if (
+            self._check_templates
+            and isinstance(message, Template)
+            and "list_templates" in self._caps.operations
+        ):
+            info = await self.get_template(message.name, message.language)
+            check_template(message, info, provider=self._name)
 
     async def call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
         """Run a provider-specific operation (``build_<op>`` / ``parse_<op>`` on the provider).

@@ -1,0 +1,98 @@
+"""Template sends checked against the approved template, before any request."""
+
+from __future__ import annotations
+
+import pytest
+
+from whatsapp_async import (
+    Image,
+    Location,
+    Template,
+    TemplateButton,
+    TemplateComponentInfo,
+    TemplateError,
+    TemplateInfo,
+)
+from whatsapp_async.template_check import check_template, placeholders
+
+
+def info(*components: TemplateComponentInfo, status: str = "APPROVED") -> TemplateInfo:
+    return TemplateInfo(name="t", language="en_US", status=status, components=list(components))
+
+
+BODY2 = TemplateComponentInfo(type="BODY", text="Hi {{1}}, order {{2}} shipped ({{1}})")
+NAMED = TemplateComponentInfo(type="BODY", text="Hi {{first_name}}, code {{code}}")
+TEXT_HEADER = TemplateComponentInfo(type="HEADER", format="TEXT", text="Order {{1}}")
+IMAGE_HEADER = TemplateComponentInfo(type="HEADER", format="IMAGE")
+BUTTONS = TemplateComponentInfo(
+    type="BUTTONS",
+    buttons=[{"type": "QUICK_REPLY", "text": "Stop"}, {"type": "URL", "url": "https://x/{{1}}"}],
+)
+
+
+def test_placeholders() -> None:
+    assert placeholders("a {{1}} b {{ 2 }} {{1}}") == ["1", "2"]
+    assert placeholders(None) == []
+
+
+def test_matching_sends_pass() -> None:
+    check_template(Template("t", body=["Ada", "#1"]), info(BODY2), provider="p")
+    check_template(Template("t", body={"first_name": "A", "code": "1"}), info(NAMED), provider="p")
+    check_template(
+        Template(
+            "t",
+            body=["Ada", "#1"],
+            header="#1",
+            buttons=[TemplateButton(sub_type="url", value="abc", index=1)],
+        ),
+        info(TEXT_HEADER, BODY2, BUTTONS),
+        provider="p",
+    )
+    check_template(
+        Template("t", header=Image(link="https://x/y.png")), info(IMAGE_HEADER), provider="p"
+    )
+    check_template(Template("t", components=[{"type": "body"}]), info(BODY2), provider="p")
+
+
+@pytest.mark.parametrize(
+    ("template", "approved", "message"),
+    [
+        (Template("t", body=["Ada"]), info(BODY2), "body takes 2 parameters, got 1"),
+        (Template("t", body={"a": "b"}), info(BODY2), "positional parameters"),
+        (Template("t", body={"first_name": "A"}), info(NAMED), "missing code"),
+        (
+            Template("t", body={"first_name": "A", "code": "1", "x": "y"}),
+            info(NAMED),
+            "unknown x",
+        ),
+        (Template("t", body=["a", "b"]), info(NAMED), "named parameters"),
+        (Template("t", body=["a", "b"]), info(BODY2, status="PAUSED"), "is PAUSED"),
+        (Template("t", body=["a", "b"], header="x"), info(BODY2), "has no header"),
+        (Template("t", body=["a", "b"]), info(TEXT_HEADER, BODY2), "header takes a text"),
+        (Template("t"), info(IMAGE_HEADER), "header is IMAGE"),
+        (Template("t", header=Location(1, 2)), info(IMAGE_HEADER), "got Location"),
+        (
+            Template("t", body=["a", "b"], buttons=[TemplateButton(sub_type="url", value="v")]),
+            info(BODY2, BUTTONS),
+            "button 0 is QUICK_REPLY",
+        ),
+        (
+            Template(
+                "t",
+                body=["a", "b"],
+                buttons=[TemplateButton(sub_type="quick_reply", value="v", index=5)],
+            ),
+            info(BODY2, BUTTONS),
+            "no button index 5",
+        ),
+    ],
+)
+def test_mismatches_are_named(template: Template, approved: TemplateInfo, message: str) -> None:
+    with pytest.raises(TemplateError, match=message) as err:
+        check_template(template, approved, provider="p")
+    assert err.value.status == 0 and err.value.provider == "p"
+
+
+def test_unknown_template() -> None:
+    with pytest.raises(TemplateError, match="not in the provider's template listing"):
+        check_template(Template("t"), None, provider="p")

@@ -1,0 +1,168 @@
+"""Check a ``Template`` send against the approved template before any request.
+
+Every peer SDK lets Meta reject a parameter-count mismatch (132000) at send
+time; with ``WhatsApp(..., check_templates=True)`` the client fetches the
+provider's template listing (cached) and raises :class:`TemplateError` naming
+what is wrong: an unknown name or language, a template that is not approved,
+the wrong number of positional parameters, wrong parameter names, a header of
+the wrong format, a button index the template does not have.
+
+Example::
+
+    info = TemplateInfo(name="order_update", language="en_US", status="APPROVED",
+                        components=[TemplateComponentInfo(type="BODY", text="Hi {{1}}, {{2}}")])
+    check_template(Template("order_update", body=["Ada"]), info, provider="meta")
+    # TemplateError: template 'order_update' (en_US) body takes 2 parameters, got 1
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from .errors import TemplateError
+from .messages import Document, Image, Location, Template, Video
+from .results import TemplateComponentInfo, TemplateInfo
+
+__all__ = ["check_template", "placeholders"]
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
+_HEADER_TYPES: dict[str, type] = {
+    "IMAGE": Image,
+    "VIDEO": Video,
+    "DOCUMENT": Document,
+    "LOCATION": Location,
+}
+_BUTTON_TYPES = {"quick_reply": "QUICK_REPLY", "url": "URL", "copy_code": "COPY_CODE"}
+
+
+def placeholders(text: str | None) -> list[str]:
+    """The distinct placeholder names of ``text`` in order of appearance.
+
+    Example::
+
+        >>> placeholders("Hi {{1}}, order {{2}} ({{1}})")
+        ['1', '2']
+    """
+    seen: list[str] = []
+    for name in _PLACEHOLDER.findall(text or ""):
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def _fail(template: Template, text: str, provider: str | None) -> TemplateError:
+    return TemplateError(
+        f"template {template.name!r} ({template.language}) {text}",
+        provider=provider,
+        status=0,
+        details={"template": template.name, "language": template.language},
+    )
+
+
+def _component(info: TemplateInfo, kind: str) -> TemplateComponentInfo | None:
+    for component in info.components:
+        if component.type.upper() == kind:
+            return component
+    return None
+
+
+def _check_parameters(
+    template: Template,
+    where: str,
+    wanted: list[str],
+    given: Sequence[str] | Mapping[str, str],
+    provider: str | None,
+) -> None:
+    positional = all(name.isdigit() for name in wanted)
+    if isinstance(given, Mapping):
+        if wanted and positional:
+            raise _fail(
+                template,
+                f"{where} takes {len(wanted)} positional parameters ({{{{1}}}}...), got named ones",
+                provider,
+            )
+        missing = [n for n in wanted if n not in given]
+        unknown = [n for n in given if n not in wanted]
+        if missing or unknown:
+            parts = []
+            if missing:
+                parts.append(f"missing {', '.join(missing)}")
+            if unknown:
+                parts.append(f"unknown {', '.join(unknown)}")
+            raise _fail(template, f"{where} parameters: {'; '.join(parts)}", provider)
+        return
+    if wanted and not positional:
+        raise _fail(
+            template, f"{where} takes named parameters ({', '.join(wanted)}), got a list", provider
+        )
+    if len(given) != len(wanted):
+        raise _fail(template, f"{where} takes {len(wanted)} parameters, got {len(given)}", provider)
+
+
+def _check_header(template: Template, info: TemplateInfo, provider: str | None) -> None:
+    header = _component(info, "HEADER")
+    given = template.header
+    if header is None:
+        if given is not None:
+            raise _fail(template, "has no header, but header= was given", provider)
+        return
+    fmt = (header.format or "TEXT").upper()
+    if fmt == "TEXT":
+        wanted = placeholders(header.text)
+        if wanted and not isinstance(given, str):
+            raise _fail(template, "header takes a text parameter (header='...')", provider)
+        if not wanted and given is not None:
+            raise _fail(template, "header is fixed text and takes no parameter", provider)
+        return
+    expected = _HEADER_TYPES.get(fmt)
+    if expected is not None and not isinstance(given, expected):
+        got = "nothing" if given is None else type(given).__name__
+        raise _fail(
+            template, f"header is {fmt}: pass header={expected.__name__}(...), got {got}", provider
+        )
+
+
+def _check_buttons(template: Template, info: TemplateInfo, provider: str | None) -> None:
+    component = _component(info, "BUTTONS")
+    defined = component.buttons if component is not None else []
+    for position, button in enumerate(template.buttons):
+        index = position if button.index is None else button.index
+        if not 0 <= index < len(defined):
+            raise _fail(
+                template,
+                f"has {len(defined)} buttons; there is no button index {index}",
+                provider,
+            )
+        kind = str(defined[index].get("type", "")).upper()
+        if kind and kind != _BUTTON_TYPES[button.sub_type]:
+            raise _fail(
+                template,
+                f"button {index} is {kind}, not {_BUTTON_TYPES[button.sub_type]}",
+                provider,
+            )
+
+
+def check_template(template: Template, info: TemplateInfo | None, *, provider: str | None) -> None:
+    """Raise :class:`TemplateError` if ``template`` cannot fill the approved ``info``.
+
+    ``info`` is None when the listing has no template of that name and
+    language. Raw ``components=`` sends are checked for name, language and
+    approval only.
+
+    Example::
+
+        check_template(Template("hello_world"), info, provider="meta")
+    """
+    if info is None:
+        raise _fail(template, "is not in the provider's template listing", provider)
+    if info.status is not None and info.status.upper() != "APPROVED":
+        raise _fail(template, f"is {info.status}, not APPROVED", provider)
+    if template.components is not None:
+        return
+    body = _component(info, "BODY")
+    _check_parameters(
+        template, "body", placeholders(body.text if body else None), template.body, provider
+    )
+    _check_header(template, info, provider)
+    _check_buttons(template, info, provider)
