@@ -21,6 +21,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Union
 
@@ -39,10 +40,11 @@ from .errors import (
     ValidationError,
     WhatsAppError,
 )
-from .events import Event
+from .events import Event, InboundMedia
 from .failover import Failover
 from .idempotency import IdempotencyStore, fingerprint
-from .messages import Message, Template
+from .media import FormFile, MediaInfo, MediaSource, check_media, guess_mime_type
+from .messages import Media, Message, Template
 from .provider import HttpRequest, HttpResponse, Provider, SendOptions
 from .ratelimit import RateLimiter, TokenBucket
 from .recipients import PhoneValidation, Recipient, normalise
@@ -365,6 +367,7 @@ class WhatsApp:
             extra=extra,
         )
         await self._check_template(prepared.message)
+        prepared = await self._materialise_media(prepared)
         return await self._send_prepared(
             prepared,
             timeout=None if timeout is None else as_timeout(timeout),
@@ -400,6 +403,14 @@ class WhatsApp:
                 recipient.kind,
                 f"{self._name} cannot send to a {recipient.kind} "
                 f"(recipients: {', '.join(sorted(caps.recipients))})",
+            )
+        if (
+            isinstance(message, Media)
+            and message.file is not None
+            and not {"upload_media", "inline_media"} & caps.operations
+        ):
+            raise self._unsupported(
+                "file", f"{self._name} cannot send local files (use link= or id=)"
             )
         for option, value in (
             ("reply_to", reply_to),
@@ -615,9 +626,9 @@ class WhatsApp:
         async def run_job(job: Job) -> None:
             await self._check_template(prepared[job if isinstance(job, int) else job[0]].message)
             if isinstance(job, int):
+                item = await self._materialise_media(prepared[job])
                 run.settle(
-                    job,
-                    await self._send_prepared(prepared[job], timeout=call_timeout, policy=policy),
+                    job, await self._send_prepared(item, timeout=call_timeout, policy=policy)
                 )
                 return
             first = prepared[job[0]]
@@ -776,6 +787,137 @@ class WhatsApp:
             info = await self.get_template(message.name, message.language)
             check_template(message, info, provider=self._name)
 
+    # -- media ------------------------------------------------------------------------------------
+    async def _materialise_media(self, prepared: _Prepared) -> _Prepared:
+        """Turn ``file=`` into what the provider takes: an uploaded id, or inline bytes."""
+        message = prepared.message
+        if not isinstance(message, Media) or message.file is None:
+            return prepared
+        if "upload_media" in self._caps.operations:
+            media_id = await self.upload_media(
+                message.file,
+                mime_type=message.mime_type,
+                filename=getattr(message, "filename", None),
+                kind=message.kind,
+            )
+            replaced = msgspec.structs.replace(message, id=media_id, file=None)
+        else:
+            data = message.file
+            if not isinstance(data, bytes):
+                data = await asyncio.to_thread(_read_file, os.fspath(data))
+            mime = message.mime_type or guess_mime_type(message.file)
+            if not mime:
+                raise ValidationError(
+                    f"cannot tell the media type of {message.kind} file; pass mime_type=",
+                    provider=self._name,
+                    field="mime_type",
+                )
+            replaced = msgspec.structs.replace(message, file=data, mime_type=mime)
+        return _Prepared(prepared.recipient, replaced, prepared.options)
+
+    async def upload_media(
+        self,
+        source: MediaSource,
+        *,
+        mime_type: str | None = None,
+        filename: str | None = None,
+        kind: str | None = None,
+    ) -> str:
+        """Upload a file (path, streamed; or bytes) and return its media id.
+
+        The size and MIME type are checked against the provider's documented
+        limits before any request (``kind`` narrows the check, e.g. ``"sticker"``).
+
+        Example::
+
+            media_id = await wa.upload_media("receipt.png", mime_type="image/png")
+        """
+        self._require("upload_media")
+        mime = mime_type or guess_mime_type(source, filename)
+        if not mime:
+            raise ValidationError(
+                "cannot tell the file's media type; pass mime_type=",
+                provider=self._name,
+                field="mime_type",
+            )
+        file = FormFile.from_source(source, content_type=mime, filename=filename)
+        try:
+            size = await asyncio.to_thread(file.size)
+        except OSError as exc:
+            raise ValidationError(
+                f"cannot read {file.path!r}: {exc.strerror}", provider=self._name, field="file"
+            ) from None
+        limits = self._provider.media_limits
+        if limits:
+            check_media(limits, mime_type=mime, size=size, kind=kind, provider=self._name)
+        request = self._provider.build_upload_media(file)
+        response = await self._execute(request)
+        media_id: str = self._parse(response, self._provider.parse_upload_media, response)
+        return media_id
+
+    async def media_url(self, media_id: str) -> MediaInfo:
+        """The media object's short-lived download URL and description.
+
+        Example::
+
+            info = await wa.media_url(event.media.id)
+        """
+        self._require("upload_media")
+        request = self._provider.build_media_url(media_id)
+        response = await self._execute(request)
+        info: MediaInfo = self._parse(response, self._provider.parse_media_url, response)
+        return info
+
+    async def download_media(
+        self, media: str | InboundMedia, dest: str | os.PathLike[str] | None = None
+    ) -> bytes | Path:
+        """Download a media object by id (or an inbound message's media).
+
+        With ``dest`` the file is streamed to disk chunk by chunk and its path
+        returned; without, the bytes are returned.
+
+        Example::
+
+            path = await wa.download_media(event.media, dest="inbox/photo.jpg")
+        """
+        self._require("upload_media")
+        media_id = media.id if isinstance(media, InboundMedia) else media
+        if not media_id:
+            raise ValidationError("media has no id to download", provider=self._name)
+        info = await self.media_url(media_id)
+        request = self._provider.build_download(info.url)
+        if dest is None:
+            response = await self._execute(request)
+            return response.body
+        path = Path(dest)
+        fh = await asyncio.to_thread(path.open, "wb")
+        try:
+
+            async def sink(chunk: bytes) -> None:
+                await asyncio.to_thread(fh.write, chunk)
+
+            response = await self._transport.stream(request, sink)
+        finally:
+            await asyncio.to_thread(fh.close)
+        if response.status >= 300:
+            await asyncio.to_thread(path.unlink, True)
+            error = self._provider.error_from_response(response)
+            self._scrub(error)
+            raise error
+        return path
+
+    async def delete_media(self, media_id: str) -> None:
+        """Delete an uploaded media object.
+
+        Example::
+
+            await wa.delete_media(media_id)
+        """
+        self._require("upload_media")
+        request = self._provider.build_delete_media(media_id)
+        response = await self._execute(request)
+        self._parse(response, self._provider.parse_delete_media, response)
+
     async def call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
         """Run a provider-specific operation (``build_<op>`` / ``parse_<op>`` on the provider).
 
@@ -843,3 +985,8 @@ def _env_value(key: str, raw: str) -> Any:
     if key == "rate_limit":
         return None if raw.lower() in ("none", "off", "0") else float(raw)
     return raw
+
+
+def _read_file(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()

@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, Union
 
@@ -72,24 +73,34 @@ class Text(msgspec.Struct, frozen=True):
 
 
 class Media(msgspec.Struct, frozen=True, kw_only=True):
-    """Common shape of media messages: exactly one of ``link`` (http/https) or ``id``.
+    """Common shape of media messages: exactly one of ``link`` (http/https), ``id`` or ``file``.
 
+    ``file`` is a local file (a path, or bytes with ``mime_type``): providers
+    that host media (Meta) get it uploaded first and sent by id; providers that
+    take inline data (Pilot) get it inline; others raise ``UnsupportedFeature``.
     Use a concrete subclass (:class:`Image`, :class:`Video`, ...).
     """
 
     link: str | None = None
     id: str | None = None
+    file: str | bytes | os.PathLike[str] | None = None
+    mime_type: str | None = None
     caption: str | None = None
     kind: ClassVar[str] = "media"
 
     def __post_init__(self) -> None:
         name = self.kind
-        if (self.link is None) == (self.id is None):
+        if isinstance(self.file, os.PathLike):
+            msgspec.structs.force_setattr(self, "file", os.fspath(self.file))
+        given = [k for k in ("link", "id", "file") if getattr(self, k) is not None]
+        if len(given) != 1:
             raise ValidationError(
-                f"{name} needs exactly one of link= or id= (got "
-                f"{'both' if self.link is not None else 'neither'})",
+                f"{name} needs exactly one of link=, id= or file= (got "
+                f"{' and '.join(given) if given else 'neither'})",
                 field=f"{name}.link",
             )
+        if isinstance(self.file, bytes) and not self.mime_type:
+            raise ValidationError(f"{name} from bytes needs mime_type=", field=f"{name}.mime_type")
         if self.link is not None and not self.link.lower().startswith(("http://", "https://")):
             raise ValidationError(
                 f"{name}.link must be an http(s) URL, got {self.link[:40]!r}",

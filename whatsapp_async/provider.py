@@ -43,6 +43,7 @@ from .errors import (
     error_class_for_status,
 )
 from .events import Event
+from .media import FormFile, MediaInfo, MediaLimit
 from .messages import Message
 from .recipients import Recipient
 from .results import MessageStatus, SendResult, TemplateInfo
@@ -80,6 +81,8 @@ class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
     url: str
     headers: Mapping[str, str] = msgspec.field(default_factory=dict)
     body: bytes | None = None
+    form: Sequence[tuple[str, str | FormFile]] | None = None
+    """A multipart form (instead of ``body``): plain fields and at most one file."""
     idempotent: bool = False
 
 
@@ -214,6 +217,8 @@ class Provider(abc.ABC):
     default_base_url: ClassVar[str | None] = None
     default_rate_limit: ClassVar[float | None] = None
     """Messages per second per sender when the caller leaves ``rate_limit`` at its default."""
+    media_limits: ClassVar[Mapping[str, MediaLimit]] = {}
+    """Per media kind, the largest file and the MIME types uploads may have."""
     batch_size: int = 100
     """Recipients per native batch request (``native_batch``); may be set per instance."""
 
@@ -371,6 +376,34 @@ class Provider(abc.ABC):
     def parse_templates(self, response: HttpResponse) -> tuple[list[TemplateInfo], str | None]:
         """Templates on this page and the cursor of the next page (None: last page)."""
         raise self.unsupported("list_templates")
+
+    # -- media (optional: "upload_media" operation) -------------------------------------------
+    def build_upload_media(self, file: FormFile) -> HttpRequest:
+        """The multipart request uploading ``file`` (checked against ``media_limits``)."""
+        raise self.unsupported("upload_media")
+
+    def parse_upload_media(self, response: HttpResponse) -> str:
+        """The media id from a successful upload response."""
+        raise self.unsupported("upload_media")
+
+    def build_media_url(self, media_id: str) -> HttpRequest:
+        """The request looking up a media object's (short-lived) download URL."""
+        raise self.unsupported("upload_media")
+
+    def parse_media_url(self, response: HttpResponse) -> MediaInfo:
+        """The media description from a successful look-up."""
+        raise self.unsupported("upload_media")
+
+    def build_download(self, url: str) -> HttpRequest:
+        """The (authenticated) GET of a media URL; the core streams the body."""
+        raise self.unsupported("upload_media")
+
+    def build_delete_media(self, media_id: str) -> HttpRequest:
+        """The request deleting an uploaded media object."""
+        raise self.unsupported("upload_media")
+
+    def parse_delete_media(self, response: HttpResponse) -> None:
+        """Check a successful delete response."""
 
     # -- webhooks (optional) ------------------------------------------------------------------
     def parse_webhook(

@@ -16,11 +16,15 @@ Example::
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, BinaryIO
 
 import aiohttp
 import msgspec
+from aiohttp import FormData
 
 from .errors import APIConnectionError, APITimeoutError
+from .media import FormFile
 from .provider import HttpRequest, HttpResponse
 
 __all__ = ["Timeout", "Transport"]
@@ -115,19 +119,32 @@ class Transport:
         async with self._slots:
             return await self._execute(request, timeout)
 
-    async def _execute(self, request: HttpRequest, timeout: Timeout | None) -> HttpResponse:
+    async def _execute(
+        self,
+        request: HttpRequest,
+        timeout: Timeout | None,
+        sink: Callable[[bytes], Awaitable[None]] | None = None,
+    ) -> HttpResponse:
         session = self._get_session()
         client_timeout = self._client_timeout if timeout is None else timeout.to_aiohttp()
+        files: list[BinaryIO] = []
         try:
+            data = request.body if request.form is None else await _form(request.form, files)
             async with session.request(
                 request.method,
                 request.url,
-                data=request.body,
+                data=data,
                 headers=request.headers,
                 timeout=client_timeout,
                 allow_redirects=False,
             ) as resp:
-                body = await resp.read()
+                if sink is None or resp.status >= 300:
+                    body = await resp.read()
+                else:
+                    # Stream a success body chunk by chunk: never the whole file in memory.
+                    async for chunk in resp.content.iter_chunked(_CHUNK):
+                        await sink(chunk)
+                    body = b""
                 return HttpResponse(status=resp.status, headers=resp.headers, body=body)
         except aiohttp.ConnectionTimeoutError as exc:
             raise APITimeoutError(
@@ -158,12 +175,49 @@ class Transport:
                 provider=self._provider,
                 request_sent=True,
             ) from exc
+        finally:
+            for fh in files:
+                fh.close()
+
+    async def stream(
+        self,
+        request: HttpRequest,
+        sink: Callable[[bytes], Awaitable[None]],
+        *,
+        timeout: Timeout | None = None,
+    ) -> HttpResponse:
+        """Send ``request``; feed a 2xx body to ``sink`` in chunks (the response body is empty).
+
+        An error response is read whole and returned as usual.
+        """
+        async with self._slots:
+            return await self._execute(request, timeout, sink)
 
     async def aclose(self) -> None:
         """Close the session if this transport created it."""
         self._closed = True
         if self._owns_session and self._session is not None and not self._session.closed:
             await self._session.close()
+
+
+_CHUNK = 64 * 1024
+
+
+async def _form(fields: Sequence[tuple[str, str | FormFile]], files: list[BinaryIO]) -> FormData:
+    form = aiohttp.FormData()
+    for name, value in fields:
+        if isinstance(value, FormFile):
+            if value.path is not None:
+                # aiohttp streams an open file in chunks; the caller closes it.
+                fh = await asyncio.to_thread(open, value.path, "rb")
+                files.append(fh)
+                payload: Any = fh
+            else:
+                payload = value.data or b""
+            form.add_field(name, payload, filename=value.filename, content_type=value.content_type)
+        else:
+            form.add_field(name, value)
+    return form
 
 
 def _path(url: str) -> str:

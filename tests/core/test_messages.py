@@ -35,9 +35,11 @@ def test_empty_text_is_rejected(body: str) -> None:
 
 @pytest.mark.parametrize("cls", [Image, Video, Audio, Document, Sticker])
 def test_media_needs_exactly_one_of_id_and_link(cls: type[Image]) -> None:
-    with pytest.raises(ValidationError, match="exactly one of link= or id= \\(got neither\\)"):
+    with pytest.raises(
+        ValidationError, match="exactly one of link=, id= or file= \\(got neither\\)"
+    ):
         cls()
-    with pytest.raises(ValidationError, match="got both"):
+    with pytest.raises(ValidationError, match="got link and id"):
         cls(link="https://example.com/a", id="123")
     assert cls(id="123").id == "123"
     assert cls(link="HTTPS://example.com/a").link
