@@ -77,6 +77,11 @@ def load_settings(provider: str, settings_type: type[S], values: Mapping[str, An
         # ConfigurationError: meta: missing required setting 'phone_number_id'
     """
     clean = {k: v for k, v in values.items() if v is not None}
+    for field in msgspec.structs.fields(settings_type):
+        value = clean.get(field.name)
+        # Ids written as numbers in a config file (phone_number_id = 1234) are still ids.
+        if isinstance(value, int) and not isinstance(value, bool) and _wants_str(field.type):
+            clean[field.name] = str(value)
     try:
         return msgspec.convert(clean, settings_type, strict=False)
     except msgspec.ValidationError as exc:
@@ -92,6 +97,13 @@ def load_settings(provider: str, settings_type: type[S], values: Mapping[str, An
             # msgspec's messages name the type and path, never the value: safe to show.
             msg = f"{provider}: invalid setting {key!r}: {text}"
         raise ConfigurationError(msg, provider=provider) from None
+
+
+def _wants_str(annotation: Any) -> bool:
+    if annotation is str:
+        return True
+    args = getattr(annotation, "__args__", ())
+    return str in args and int not in args
 
 
 def redact(text: str, secrets: list[str]) -> str:

@@ -109,6 +109,8 @@ class StatusUpdate(msgspec.Struct, frozen=True, kw_only=True, tag_field="event",
     timestamp: datetime | None = None
     error: EventError | None = None
     wa_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    """What the send's ``metadata`` echoed back, where the provider echoes it (Meta)."""
     raw: Any = None
 
 

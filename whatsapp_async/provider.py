@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
 
-from .config import Settings
+from .config import REDACTED, Settings
 from .errors import (
     APIStatusError,
     RateLimitError,
@@ -84,6 +84,20 @@ class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
     form: Sequence[tuple[str, str | FormFile]] | None = None
     """A multipart form (instead of ``body``): plain fields and at most one file."""
     idempotent: bool = False
+
+    def __repr__(self) -> str:
+        # A logged request must not show credentials: redact headers that carry them.
+        headers = {k: (REDACTED if _is_secret_header(k) else v) for k, v in self.headers.items()}
+        size = "form" if self.form is not None else f"{len(self.body or b'')} bytes"
+        return f"HttpRequest({self.method} {self.url}, headers={headers}, body={size})"
+
+
+_SECRET_HEADER_PARTS = ("auth", "key", "token", "secret", "signature", "cookie")
+
+
+def _is_secret_header(name: str) -> bool:
+    lower = name.lower()
+    return any(part in lower for part in _SECRET_HEADER_PARTS)
 
 
 class HttpResponse(msgspec.Struct, frozen=True, kw_only=True):

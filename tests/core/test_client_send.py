@@ -92,7 +92,7 @@ def test_configuration_errors_name_the_setting() -> None:
     with pytest.raises(ConfigurationError, match="unknown setting 'apikey'"):
         WhatsApp("toy", api_key="k", apikey="k")
     with pytest.raises(ConfigurationError, match="invalid setting 'api_key'"):
-        WhatsApp("toy", api_key=123)
+        WhatsApp("toy", api_key=["not", "a", "string"])
     with pytest.raises(ConfigurationError, match="unknown provider 'nope'"):
         WhatsApp("nope")
     with pytest.raises(ConfigurationError, match="default_region"):

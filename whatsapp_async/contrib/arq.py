@@ -30,7 +30,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, Final, Literal, Union, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Union, cast, get_args
 
 import msgspec
 from arq import Retry
@@ -50,10 +50,15 @@ from ..recipients import Channel, Conversation, Group, Phone, PhoneValidation, R
 from ..results import BulkResult, SendResult
 from .redis import RedisIdempotencyStore, RedisRateLimiter
 
+if TYPE_CHECKING:
+    from arq.typing import WorkerSettingsType
+
 __all__ = [
     "FUNCTION_NAME",
     "EnqueuedBatch",
     "EnqueuedItem",
+    "JobOutcome",
+    "RecipientRef",
     "SendFailure",
     "SendJob",
     "WhatsAppWorkerSettings",
@@ -85,6 +90,7 @@ _RECIPIENT_TYPES: dict[str, Callable[[str], Recipient]] = {
 JOB_FAILED: Final = "JobFailed"
 JOB_MISSING: Final = "JobMissing"
 NOT_FINISHED: Final = "NotFinished"
+DELIVERY_IN_DOUBT: Final = "DeliveryInDoubt"
 
 
 # -- wire shapes (plain data inside arq jobs and results) ------------------------------------------
@@ -140,8 +146,10 @@ class SendFailure(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     ``error`` is the SDK error class (``"RateLimitError"``, ``"InvalidRecipient"``,
     ``"SendInProgress"``...) or one of ``"JobFailed"`` (the job raised something else,
     timed out or ran out of tries), ``"JobMissing"`` (neither job nor result exists any
-    more) and ``"NotFinished"`` (still queued or running when collection stopped).
-    ``category`` is the nearest core class (``RateLimitError`` for a provider's subclass).
+    more), ``"NotFinished"`` (still queued or running when collection stopped) and
+    ``"DeliveryInDoubt"`` (a re-delivered job that was not sent again: see
+    :func:`send_job`). ``category`` is the nearest core class (``RateLimitError`` for a
+    provider's subclass, ``APIConnectionError`` with ``request_sent`` for doubt).
 
     Example::
 
@@ -534,10 +542,14 @@ async def send_job(ctx: dict[Any, Any], payload: Any) -> dict[str, Any]:
     """The arq job function: send one :class:`SendJob` with the worker's client.
 
     Returns the outcome as plain data (``{"result": ...}`` or ``{"failure": ...}``): API
-    errors after the SDK's own retries are results, not arq retries. A key held by
-    another sender (a worker that died mid-send) defers the job until the reservation
-    expires, when ``resend_in_doubt`` (providers that honour idempotency keys), and is
-    otherwise reported as ``SendInProgress``.
+    errors after the SDK's own retries are results, not arq retries.
+
+    With ``resend_in_doubt`` (the default for providers that honour idempotency keys) a
+    key still held by another sender (say, a worker that died mid-send) defers the job
+    until the reservation expires, then sends again under the same key. Without it, a
+    key held by someone else is reported as ``SendInProgress``, and a re-delivered job
+    (an earlier attempt died) returns the recorded result or ``DeliveryInDoubt``, never
+    sending again.
 
     Example::
 
@@ -555,6 +567,14 @@ async def send_job(ctx: dict[Any, Any], payload: Any) -> dict[str, Any]:
             else SendFailure(error="ValidationError", message=f"malformed job: {exc}")
         )
         return _plain_outcome(JobOutcome(failure=failure))
+    if not state.resend_in_doubt and int(ctx.get("job_try", 1)) > 1:
+        # A re-delivery: an earlier attempt died, perhaps after the provider accepted the
+        # message. Without a provider that dedupes keys, only a recorded result is safe.
+        stored = await state.store.get(job.key)
+        if stored is not None:
+            replayed = msgspec.structs.replace(stored, idempotent_replayed=True)
+            return _plain_outcome(JobOutcome(result=replayed))
+        return _plain_outcome(JobOutcome(failure=_in_doubt(state.client.provider_name)))
     try:
         result = await state.client.send(
             recipient,
@@ -577,6 +597,19 @@ async def send_job(ctx: dict[Any, Any], payload: Any) -> dict[str, Any]:
     except WhatsAppError as exc:
         return _plain_outcome(JobOutcome(failure=SendFailure.from_exception(exc)))
     return _plain_outcome(JobOutcome(result=result))
+
+
+def _in_doubt(provider: str) -> SendFailure:
+    return SendFailure(
+        error=DELIVERY_IN_DOUBT,
+        category="APIConnectionError",
+        provider=provider,
+        request_sent=True,
+        message=(
+            "an earlier attempt of this job died with no recorded result: the message may "
+            "or may not have been sent, and was not sent again (at most once)"
+        ),
+    )
 
 
 def _plain_outcome(outcome: JobOutcome) -> dict[str, Any]:
@@ -648,9 +681,10 @@ def make_worker_settings(
       ``lock_ttl``).
 
     ``resend_in_doubt`` (default: whether the provider honours idempotency keys) decides
-    what a re-delivered job does with a key a dead worker still holds: wait for the
-    reservation to expire and send again (safe when the provider dedupes the key), or
-    report ``SendInProgress`` without sending (at most once). ``job_timeout``,
+    what a job re-delivered after a worker died does: send again under the same key once
+    the dead worker's reservation expires (safe when the provider dedupes the key), or
+    return the recorded result or ``DeliveryInDoubt`` without sending (at most once); see
+    :func:`send_job`. ``job_timeout``,
     ``max_tries``, ``max_jobs``, ``keep_result``, ``poll_delay``, ``queue_name`` and
     ``job_completion_wait`` (seconds running jobs get to finish on SIGTERM) are arq's.
 
@@ -670,6 +704,8 @@ def make_worker_settings(
     configured_spacing = client_config.pop("pair_spacing", None)
     spacing = pair_spacing if pair_spacing is not None else configured_spacing
     wanted_rate: Any = configured_rate if rate == "config" else rate
+    if isinstance(wanted_rate, str) and wanted_rate != "provider":
+        wanted_rate = _rate(wanted_rate)  # "none"/"off" or a number in a string
 
     async def on_startup(ctx: dict[Any, Any]) -> None:
         redis: ArqRedis = ctx["redis"]
@@ -799,8 +835,18 @@ def _parser() -> argparse.ArgumentParser:
         "--idempotency-ttl", type=float, default=24 * 3600.0, help="how long results are kept (s)"
     )
     doubt = parser.add_mutually_exclusive_group()
-    doubt.add_argument("--resend-in-doubt", dest="resend_in_doubt", action="store_true")
-    doubt.add_argument("--no-resend-in-doubt", dest="resend_in_doubt", action="store_false")
+    doubt.add_argument(
+        "--resend-in-doubt",
+        dest="resend_in_doubt",
+        action="store_true",
+        help="re-delivered jobs send again under the same key (default if the provider dedupes)",
+    )
+    doubt.add_argument(
+        "--no-resend-in-doubt",
+        dest="resend_in_doubt",
+        action="store_false",
+        help="re-delivered jobs never send again: at most once (default otherwise)",
+    )
     parser.set_defaults(resend_in_doubt=None)
     parser.add_argument("--max-jobs", type=int, default=50, help="concurrent jobs per process")
     parser.add_argument("--job-timeout", type=float, default=300.0, help="seconds per job")
@@ -845,7 +891,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigurationError, RuntimeError, ValueError) as exc:  # from_dsn: RuntimeError
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    run_worker(settings, burst=args.burst_mode)  # type: ignore[arg-type]
+    # arq types settings classes as a Protocol of instance attributes; ours are ClassVars.
+    run_worker(cast("WorkerSettingsType", settings), burst=args.burst_mode)
     return 0
 
 

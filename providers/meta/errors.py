@@ -1,0 +1,182 @@
+"""Meta error responses -> the SDK's typed errors: Meta's ``error.code`` first, HTTP status second.
+
+Meta asks clients to branch on ``code`` (and ``error_data.details``), not on the HTTP
+status, which its current docs no longer even list; third-party gateways wrap the same
+codes in other statuses. So the code decides whenever it is known, and the status only
+when the body has no usable code (an HTML page from a proxy, an empty or truncated body,
+or a code this table does not know).
+
+Decisions worth knowing:
+
+- 131048 (spam rate limit) is a ``PermissionDeniedError``, not a ``RateLimitError``: it is
+  a quality restriction on the number that lasts far longer than a retry loop, and
+  retrying quickly makes it worse.
+- 131056 (pair rate limit) is a ``RateLimitError`` with ``retry_after`` taken only from a
+  ``Retry-After`` header; Meta sends none and documents no fixed wait, so none is
+  invented (use ``WhatsApp(pair_spacing=6)`` to stay under it).
+- 131045, 131064 and 133000 are marked "do not retry" by Meta although its old table
+  gave them HTTP 500; they map to ``BadRequestError``/``PermissionDeniedError`` so the
+  core does not retry them as server errors.
+
+Example::
+
+    error = error_from_response(HttpResponse(status=400, body=b'{"error":{"code":131047}}'))
+    type(error).__name__  # 'OutsideWindowError'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from whatsapp_async.errors import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    BillingError,
+    OutsideWindowError,
+    PermissionDeniedError,
+    RateLimitError,
+    RecipientError,
+    ServerError,
+    TemplateError,
+    error_class_for_status,
+)
+from whatsapp_async.provider import HttpResponse, parse_retry_after
+
+from .wire import ErrorEnvelope, GraphError
+
+__all__ = ["error_class_for_code", "error_from_response"]
+
+PROVIDER = "meta"
+
+_decoder = msgspec.json.Decoder(ErrorEnvelope)
+
+_BY_CODE: dict[int, type[APIStatusError]] = {
+    # Authentication: the token is invalid or expired.
+    0: AuthenticationError,
+    190: AuthenticationError,
+    # Permissions and account restrictions (200-299 are handled as a range below).
+    3: PermissionDeniedError,
+    10: PermissionDeniedError,
+    368: PermissionDeniedError,
+    130497: PermissionDeniedError,
+    131005: PermissionDeniedError,
+    131031: PermissionDeniedError,
+    131048: PermissionDeniedError,
+    131064: PermissionDeniedError,
+    # Throttling: retried by the core with backoff.
+    4: RateLimitError,
+    80007: RateLimitError,
+    130429: RateLimitError,
+    131056: RateLimitError,
+    # Customer-service window.
+    131047: OutsideWindowError,
+    # Recipient cannot get this message.
+    131021: RecipientError,
+    131026: RecipientError,
+    # Billing / eligibility.
+    131042: BillingError,
+    # Transient on Meta's side: retried by the core.
+    1: ServerError,
+    2: ServerError,
+    131000: ServerError,
+    131016: ServerError,
+    131057: ServerError,
+    133004: ServerError,
+    # The request itself is wrong: fix it, do not retry.
+    33: BadRequestError,
+    100: BadRequestError,
+    130472: BadRequestError,
+    131008: BadRequestError,
+    131009: BadRequestError,
+    131045: BadRequestError,
+    131051: BadRequestError,
+    131052: BadRequestError,
+    131053: BadRequestError,
+    131062: BadRequestError,
+    133000: BadRequestError,
+    133010: BadRequestError,
+}
+
+
+def error_class_for_code(code: int | None) -> type[APIStatusError] | None:
+    """The error class Meta's ``code`` implies, or None when the code is unknown here.
+
+    Example::
+
+        error_class_for_code(132001).__name__  # 'TemplateError'
+    """
+    if code is None:
+        return None
+    cls = _BY_CODE.get(code)
+    if cls is not None:
+        return cls
+    if 200 <= code <= 299:
+        return PermissionDeniedError
+    if 132000 <= code <= 132999:
+        return TemplateError
+    return None
+
+
+def error_from_response(response: HttpResponse) -> APIStatusError:
+    """The typed error for a non-2xx response; never raises on odd bodies.
+
+    ``status``, ``code`` (int), ``details`` (``error_data.details``), ``body`` (raw bytes)
+    and ``message`` (Meta's ``error.message``) are kept. ``RateLimitError.retry_after``
+    comes from a ``Retry-After`` header when there is one.
+
+    Example::
+
+        err = error_from_response(HttpResponse(status=502, body=b"<html>Bad gateway</html>"))
+        type(err).__name__, err.code  # ('ServerError', None)
+    """
+    graph = _graph_error(response.body)
+    code = _as_int(graph.code) if graph is not None else None
+    cls = error_class_for_code(code) or error_class_for_status(response.status)
+    message = _message(graph, response)
+    details: Any = None
+    if graph is not None and graph.error_data is not None:
+        details = graph.error_data.details
+    kwargs: dict[str, Any] = {
+        "provider": PROVIDER,
+        "status": response.status,
+        "code": code,
+        "details": details,
+        "body": response.body,
+    }
+    if cls is RateLimitError:
+        retry_after = parse_retry_after(response.header("Retry-After"))
+        return RateLimitError(message, retry_after=retry_after, **kwargs)
+    return cls(message, **kwargs)
+
+
+def _graph_error(body: bytes) -> GraphError | None:
+    if not body:
+        return None
+    try:
+        envelope = _decoder.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None  # HTML, truncated JSON, or some other shape: map by status
+    return envelope.error
+
+
+def _as_int(value: int | str | None) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _message(graph: GraphError | None, response: HttpResponse) -> str:
+    if graph is not None and graph.message:
+        return graph.message
+    if graph is not None and graph.error_user_msg:
+        return graph.error_user_msg
+    if not response.body:
+        return f"HTTP {response.status} with an empty body"
+    # Not Meta's envelope (a proxy's HTML page, a truncated body): show where it came from.
+    snippet = " ".join(response.body[:120].decode("utf-8", "replace").split())
+    return f"HTTP {response.status} with a body that is not Meta's error envelope: {snippet!r}"

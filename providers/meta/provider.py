@@ -1,0 +1,385 @@
+"""The Meta WhatsApp Cloud API adapter (sans-I/O): unified calls <-> Graph API requests.
+
+Sends go to ``POST {base}/{api_version}/{phone_number_id}/messages`` with a Bearer token.
+Phone recipients are sent as E.164 **with** the leading ``+`` (Meta accepts both forms; the
+``+`` keeps the country code unambiguous) and ``recipient_type: "individual"``; groups as
+``recipient_type: "group"`` with the group id. ``reply_to`` becomes ``context.message_id``;
+``metadata`` becomes ``biz_opaque_callback_data`` (its compact JSON, at most 512
+characters), which Meta echoes in status webhooks.
+
+Example::
+
+    async with WhatsApp("meta", token="EAAG...", phone_number_id="106540352242922") as wa:
+        result = await wa.send("+16505551234", Text("Your order has shipped"))
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+import msgspec
+
+from whatsapp_async.config import REDACTED
+from whatsapp_async.errors import APIStatusError, ConfigurationError
+from whatsapp_async.events import Event
+from whatsapp_async.messages import MESSAGE_KINDS, Message
+from whatsapp_async.provider import (
+    Capabilities,
+    HttpRequest,
+    HttpResponse,
+    Provider,
+    SendOptions,
+)
+from whatsapp_async.recipients import Group, Phone, Recipient
+from whatsapp_async.results import (
+    SendResult,
+    SendStatus,
+    TemplateComponentInfo,
+    TemplateInfo,
+)
+
+from . import webhooks
+from .build import build_message, encode_body
+from .errors import error_from_response
+from .settings import MetaSettings
+from .wire import (
+    ENCODER,
+    MarkReadRequest,
+    SendResponse,
+    TemplateItem,
+    TemplatesPage,
+    TypingIndicator,
+)
+
+if TYPE_CHECKING:
+    from whatsapp_async.simulation import Simulator
+
+__all__ = ["MetaProvider", "RedactedHeaders"]
+
+log = logging.getLogger("whatsapp_async.providers.meta")
+
+TEMPLATE_FIELDS = "name,status,category,language,components"
+TEMPLATE_PAGE_SIZE = 100
+
+_SEND_STATUS: dict[str, SendStatus] = {
+    "accepted": "accepted",
+    "held_for_quality_assessment": "held",
+    "paused": "paused",
+}
+
+
+class MetaProvider(Provider):
+    """Meta's WhatsApp Cloud API: every message type, groups, mark-read, templates, webhooks.
+
+    Example::
+
+        provider = MetaProvider(MetaSettings(token="EAAG...", phone_number_id="1065403522"))
+        request = provider.build_send(Phone("+16505551234"), Text("hi"), SendOptions())
+        request.url  # 'https://graph.facebook.com/v23.0/1065403522/messages'
+    """
+
+    name = "meta"
+    settings_type = MetaSettings
+    capabilities = Capabilities(
+        messages=frozenset(MESSAGE_KINDS),
+        recipients=frozenset({"phone", "group"}),
+        options=frozenset({"reply_to", "metadata"}),
+        operations=frozenset({"mark_read", "list_templates", "webhooks"}),
+    )
+    default_base_url = "https://graph.facebook.com"
+    default_rate_limit = 80.0
+    settings: MetaSettings
+
+    def __init__(self, settings: MetaSettings, *, base_url: str | None = None) -> None:
+        super().__init__(settings, base_url=base_url)
+        settings.check(self.name)
+        version = quote(settings.api_version, safe="")
+        self._version_root = f"{self.base_url}/{version}"
+        self._messages_url = (
+            f"{self._version_root}/{quote(settings.phone_number_id, safe='')}/messages"
+        )
+        self._headers = RedactedHeaders(
+            {"Authorization": f"Bearer {settings.token}", "Content-Type": "application/json"}
+        )
+        self._webhook_secrets = settings.webhook_secrets()
+        self._warned_unsigned = False
+
+    def __repr__(self) -> str:
+        return f"MetaProvider(base_url={self.base_url!r}, settings={self.settings!r})"
+
+    # -- identity ----------------------------------------------------------------------------
+    @property
+    def sender_key(self) -> str:
+        """The phone number id: Meta's throughput limit is per business number.
+
+        Example::
+
+            provider.sender_key  # '106540352242922'
+        """
+        return self.settings.phone_number_id
+
+    def auth_headers(self) -> dict[str, str]:
+        """The Bearer token header.
+
+        Example::
+
+            provider.auth_headers()  # {'Authorization': 'Bearer EAAG...'}
+        """
+        return {"Authorization": self._headers["Authorization"]}
+
+    @classmethod
+    def simulator(cls) -> Simulator:
+        """A fresh :class:`~providers.meta.simulator.MetaSimulator`.
+
+        Example::
+
+            app = MetaProvider.simulator().make_app()
+        """
+        from .simulator import MetaSimulator
+
+        return MetaSimulator()
+
+    # -- sending ------------------------------------------------------------------------------
+    def build_send(
+        self, recipient: Recipient, message: Message, options: SendOptions
+    ) -> HttpRequest:
+        """``POST .../messages`` for ``message``; ``ValidationError`` on Meta's limits.
+
+        Example::
+
+            provider.build_send(Group("Y2FwaV9ncm91cDox..."), Text("hi"), SendOptions()).body
+            # b'{"messaging_product":"whatsapp","recipient_type":"group",...}'
+        """
+        if isinstance(recipient, Phone):
+            to, recipient_type = recipient.e164, "individual"
+        elif isinstance(recipient, Group):
+            to, recipient_type = recipient.jid, "group"
+        else:
+            raise self.unsupported(recipient.kind, f"meta cannot send to a {recipient.kind}")
+        request = build_message(message, to=to, recipient_type=recipient_type, options=options)
+        return HttpRequest(
+            method="POST",
+            url=self._messages_url,
+            headers=self._headers,
+            body=encode_body(request, options.extra),
+        )
+
+    def parse_send(
+        self, response: HttpResponse, recipient: Recipient, message: Message
+    ) -> SendResult:
+        """``messages[0].id`` and ``message_status`` (absent means ``accepted``).
+
+        Example::
+
+            provider.parse_send(response, Phone("+16505551234"), Text("hi")).status  # 'accepted'
+        """
+        raw = self.decode(response)
+        parsed = _convert(raw, SendResponse)
+        first = parsed.messages[0] if parsed is not None and parsed.messages else None
+        if first is None or not first.id:
+            raise APIStatusError(
+                "meta answered a send without a message id",
+                provider=self.name,
+                status=response.status,
+                body=response.body,
+            )
+        assert parsed is not None
+        contact = parsed.contacts[0] if parsed.contacts else None
+        return SendResult(
+            id=first.id,
+            # A status this SDK does not know yet still means Meta took the message.
+            status=_SEND_STATUS.get(first.message_status or "accepted", "accepted"),
+            provider=self.name,
+            recipient=str(recipient),
+            wa_id=(contact.wa_id or None) if contact is not None else None,
+            raw=raw,
+        )
+
+    def error_from_response(self, response: HttpResponse) -> APIStatusError:
+        """Meta's ``error.code`` first, the HTTP status second (see ``providers.meta.errors``).
+
+        Example::
+
+            provider.error_from_response(HttpResponse(status=400, body=body)).code  # 131047
+        """
+        return error_from_response(response)
+
+    # -- mark read ------------------------------------------------------------------------------
+    def build_mark_read(self, message_id: str, typing: bool) -> HttpRequest:
+        """``POST .../messages {"status": "read", ...}`` (+ ``typing_indicator`` when typing).
+
+        Example::
+
+            provider.build_mark_read("wamid.HBgL...", typing=True)
+        """
+        body = MarkReadRequest(
+            messaging_product="whatsapp",
+            status="read",
+            message_id=message_id,
+            typing_indicator=TypingIndicator(type="text") if typing else None,
+        )
+        return HttpRequest(
+            method="POST",
+            url=self._messages_url,
+            headers=self._headers,
+            body=ENCODER.encode(body),
+            idempotent=True,  # marking read twice changes nothing
+        )
+
+    def parse_mark_read(self, response: HttpResponse) -> None:
+        """Check Meta's ``{"success": true}``.
+
+        Example::
+
+            provider.parse_mark_read(HttpResponse(status=200, body=b'{"success": true}'))
+        """
+        body = self.decode(response)
+        if not (isinstance(body, dict) and body.get("success") is True):
+            raise APIStatusError(
+                "meta did not confirm the read receipt",
+                provider=self.name,
+                status=response.status,
+                body=response.body,
+            )
+
+    # -- templates ------------------------------------------------------------------------------
+    def build_list_templates(self, cursor: str | None) -> HttpRequest:
+        """``GET {base}/{version}/{waba_id}/message_templates`` (``waba_id`` is required here).
+
+        Example::
+
+            provider.build_list_templates(cursor=None).url
+            # 'https://graph.facebook.com/v23.0/1022.../message_templates?fields=...&limit=100'
+        """
+        waba_id = self.settings.waba_id
+        if not waba_id:
+            raise ConfigurationError(
+                "meta: list_templates needs the setting 'waba_id' (the WhatsApp Business "
+                "Account id)",
+                provider=self.name,
+            )
+        query = {"fields": TEMPLATE_FIELDS, "limit": str(TEMPLATE_PAGE_SIZE)}
+        if cursor:
+            query["after"] = cursor
+        url = f"{self._version_root}/{quote(waba_id, safe='')}/message_templates?{urlencode(query)}"
+        headers = RedactedHeaders({"Authorization": self._headers["Authorization"]})
+        return HttpRequest(method="GET", url=url, headers=headers, idempotent=True)
+
+    def parse_templates(self, response: HttpResponse) -> tuple[list[TemplateInfo], str | None]:
+        """One page of templates and the ``after`` cursor when Graph says there is a next page.
+
+        Example::
+
+            templates, cursor = provider.parse_templates(response)
+        """
+        raw = self.decode(response)
+        page = _convert(raw, TemplatesPage)
+        if page is None:
+            raise APIStatusError(
+                "meta answered the template listing with an unexpected body",
+                provider=self.name,
+                status=response.status,
+                body=response.body,
+            )
+        templates = [info for info in map(_template_info, page.data) if info is not None]
+        return templates, _next_cursor(page)
+
+    # -- webhooks -------------------------------------------------------------------------------
+    def parse_webhook(
+        self, headers: Mapping[str, str], body: bytes, query: Mapping[str, str]
+    ) -> list[Event]:
+        """Verify ``X-Hub-Signature-256`` (when an app secret is set) and normalise the events.
+
+        Example::
+
+            events = provider.parse_webhook(request.headers, await request.read(), {})
+        """
+        if self._webhook_secrets:
+            webhooks.verify_signature(headers, body, self._webhook_secrets)
+        elif not self._warned_unsigned:
+            self._warned_unsigned = True
+            log.warning("meta: no app_secret configured; webhook signatures are NOT being verified")
+        return webhooks.parse_payload(body)
+
+    def webhook_handshake(self, query: Mapping[str, str]) -> str | None:
+        """Meta's GET verification: the challenge for the configured ``verify_token``.
+
+        Example::
+
+            provider.webhook_handshake({"hub.mode": "subscribe", "hub.verify_token": "tok",
+                                        "hub.challenge": "42"})  # '42'
+        """
+        return webhooks.handshake(query, self.settings.verify_token)
+
+
+class RedactedHeaders(Mapping[str, str]):
+    """Read-only request headers whose repr hides the credential.
+
+    ``HttpRequest`` is a Struct whose repr shows its headers; requests end up in logs and
+    tracebacks, so the ``Authorization`` value is shown as ``***``.
+
+    Example::
+
+        repr(RedactedHeaders({"Authorization": "Bearer EAAG..."}))  # {'Authorization': '***'}
+    """
+
+    __slots__ = ("_headers",)
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._headers = dict(headers)
+
+    def __getitem__(self, key: str) -> str:
+        return self._headers[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers)
+
+    def __len__(self) -> int:
+        return len(self._headers)
+
+    def __repr__(self) -> str:
+        shown = {
+            k: REDACTED if k.lower() == "authorization" else v for k, v in self._headers.items()
+        }
+        return repr(shown)
+
+
+def _convert(raw: Any, kind: type[Any]) -> Any:
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return msgspec.convert(raw, kind)
+    except msgspec.ValidationError:
+        return None
+
+
+def _template_info(raw: Any) -> TemplateInfo | None:
+    item: TemplateItem | None = _convert(raw, TemplateItem)
+    if item is None or not item.name:
+        return None
+    return TemplateInfo(
+        name=item.name,
+        language=item.language,
+        status=item.status,
+        category=item.category,
+        id=item.id,
+        components=[
+            TemplateComponentInfo(type=c.type, format=c.format, text=c.text, buttons=c.buttons)
+            for c in item.components
+        ],
+        raw=raw,
+    )
+
+
+def _next_cursor(page: TemplatesPage) -> str | None:
+    # Graph includes cursors.after on the last page too; only ``next`` says there is more.
+    paging = page.paging
+    if paging is None or not paging.next:
+        return None
+    if paging.cursors is not None and paging.cursors.after:
+        return paging.cursors.after
+    after = parse_qs(urlsplit(paging.next).query).get("after")
+    return after[0] if after else None

@@ -1,0 +1,109 @@
+"""Settings of the Meta WhatsApp Cloud API provider.
+
+Example::
+
+    settings = MetaSettings(token="EAAG...", phone_number_id="106540352242922")
+    repr(settings)  # MetaSettings(token='***', phone_number_id='106540352242922', ...)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from whatsapp_async.config import Settings
+from whatsapp_async.errors import ConfigurationError
+
+__all__ = ["DEFAULT_API_VERSION", "MetaSettings"]
+
+DEFAULT_API_VERSION = "v23.0"
+"""The Graph API version requests go to unless ``api_version`` says otherwise."""
+
+_VERSION = re.compile(r"v\d+\.\d+")
+_GRAPH_ID = re.compile(r"[0-9]+")
+
+
+class MetaSettings(Settings, frozen=True):
+    """Credentials and ids for Meta's Cloud API; secrets never show in a repr.
+
+    - ``token``: the Bearer access token (a system-user token in production)
+    - ``phone_number_id``: the business phone number's Graph id (every send needs it)
+    - ``api_version``: Graph version in the URL path, ``"v23.0"`` by default
+    - ``waba_id``: the WhatsApp Business Account id (only ``list_templates`` needs it)
+    - ``app_secret`` / ``app_secrets``: the app secret(s) that sign webhooks
+      (several while rotating; ``app_secrets`` may be a comma-separated string,
+      as it is when it comes from the environment)
+    - ``verify_token``: the token Meta's webhook GET handshake must carry
+
+    Example::
+
+        MetaSettings(token="EAAG...", phone_number_id="106540352242922",
+                     waba_id="102290129340398", app_secret="6f1c...")
+    """
+
+    token: str
+    phone_number_id: str
+    api_version: str = DEFAULT_API_VERSION
+    waba_id: str | None = None
+    app_secret: str | None = None
+    app_secrets: tuple[str, ...] | str = ()
+    verify_token: str | None = None
+
+    secret_fields: ClassVar[frozenset[str]] = frozenset(
+        {"token", "app_secret", "app_secrets", "verify_token"}
+    )
+
+    def webhook_secrets(self) -> list[str]:
+        """Every configured app secret, ``app_secret`` first, without blanks or repeats.
+
+        Example::
+
+            MetaSettings(token="t", phone_number_id="1", app_secret="a",
+                         app_secrets="b,a").webhook_secrets()  # ['a', 'b']
+        """
+        extra = self.app_secrets
+        candidates = [self.app_secret, *(extra.split(",") if isinstance(extra, str) else extra)]
+        out: list[str] = []
+        for value in candidates:
+            secret = (value or "").strip()
+            if secret and secret not in out:
+                out.append(secret)
+        return out
+
+    def secrets(self) -> list[str]:
+        """Secret values to scrub from text (the comma-separated form split up).
+
+        Example::
+
+            MetaSettings(token="EAAG...", phone_number_id="1").secrets()  # ['EAAG...']
+        """
+        return [*super().secrets(), *self.webhook_secrets()]
+
+    def check(self, provider: str = "meta") -> None:
+        """Raise ``ConfigurationError`` naming the first malformed setting.
+
+        Example::
+
+            MetaSettings(token="t", phone_number_id="").check()  # ConfigurationError
+        """
+        if not self.token.strip():
+            raise ConfigurationError(
+                f"{provider}: setting 'token' must not be empty", provider=provider
+            )
+        if not _GRAPH_ID.fullmatch(self.phone_number_id):
+            raise ConfigurationError(
+                f"{provider}: setting 'phone_number_id' must be the numeric Graph id of the "
+                "business phone number (not the phone number itself)",
+                provider=provider,
+            )
+        if not _VERSION.fullmatch(self.api_version):
+            raise ConfigurationError(
+                f"{provider}: setting 'api_version' must look like 'v23.0', "
+                f"got {self.api_version!r}",
+                provider=provider,
+            )
+        if self.waba_id is not None and not _GRAPH_ID.fullmatch(self.waba_id):
+            raise ConfigurationError(
+                f"{provider}: setting 'waba_id' must be the numeric WhatsApp Business Account id",
+                provider=provider,
+            )

@@ -1,0 +1,327 @@
+"""Meta webhooks: signature check, GET handshake, and payload -> normalised events.
+
+A delivery is one ``whatsapp_business_account`` envelope that may batch many entries,
+changes, messages and statuses. Each item is converted on its own, so one odd item
+becomes an :class:`UnknownEvent` without losing the rest of the batch. Nothing here
+raises except :class:`WebhookSignatureError`.
+
+Mapping decisions:
+
+- ``sender``/``recipient``: ``"+"`` + the number when Meta gives phone digits; otherwise
+  the business-scoped user id (``from_user_id``/``recipient_user_id``), because ``from``
+  and ``recipient_id`` are ``""`` for users known only by a BSUID. Group statuses keep the
+  group id.
+- ``MessageReceived.text``: the text body, the media caption, the quick-reply button text,
+  the interactive reply title, the system message body or the order note.
+- ``MessageReceived.interactive``: Meta's ``interactive`` object, or for a template
+  quick-reply (type ``button``) Meta's ``button`` object (``payload``, ``text``).
+- ``MessageReceived.recipient``: the business ``phone_number_id`` the message came to.
+- ``value.errors`` (errors not tied to a message) become one ``UnknownEvent`` per error
+  with ``kind="errors"``; changes of other fields become ``UnknownEvent(kind=<field>)``.
+
+Example::
+
+    events = parse_payload(body)
+    verify_signature(headers, body, ["app-secret"])
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+import msgspec
+
+from whatsapp_async.errors import WebhookSignatureError
+from whatsapp_async.events import (
+    Event,
+    EventError,
+    InboundMedia,
+    MessageReceived,
+    StatusUpdate,
+    UnknownEvent,
+)
+from whatsapp_async.webhooks import verify_hmac_sha256
+
+from .wire import (
+    DECODER,
+    InboundMessage,
+    InboundStatus,
+    Metadata,
+    WebhookContact,
+    WebhookError,
+    WebhookMedia,
+)
+
+__all__ = ["SIGNATURE_HEADER", "handshake", "parse_payload", "verify_signature"]
+
+PROVIDER = "meta"
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+ENVELOPE_OBJECT = "whatsapp_business_account"
+
+_STATUSES = frozenset({"sent", "delivered", "read", "played", "failed"})
+_MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
+
+T = TypeVar("T")
+
+
+def verify_signature(headers: Mapping[str, str], body: bytes, secrets: list[str]) -> None:
+    """Raise ``WebhookSignatureError`` unless ``X-Hub-Signature-256`` signs ``body``.
+
+    The header is ``sha256=<hex HMAC-SHA256(app_secret, raw body)>``; any of ``secrets``
+    may match (rotation). Comparison is constant-time.
+
+    Example::
+
+        verify_signature(request.headers, await request.read(), ["app-secret"])
+    """
+    signature = _header(headers, SIGNATURE_HEADER)
+    if not signature:
+        raise WebhookSignatureError(
+            f"meta webhook has no {SIGNATURE_HEADER} header", provider=PROVIDER
+        )
+    if not verify_hmac_sha256(body, signature, secrets, prefix="sha256="):
+        raise WebhookSignatureError(
+            f"meta webhook {SIGNATURE_HEADER} does not match the body under any configured "
+            "app secret",
+            provider=PROVIDER,
+        )
+
+
+def handshake(query: Mapping[str, str], verify_token: str | None) -> str | None:
+    """Meta's subscription check: the ``hub.challenge`` to echo, or None when not a handshake.
+
+    Raises ``WebhookSignatureError`` for a handshake with the wrong (or no configured)
+    verify token, or without ``hub.mode=subscribe`` / ``hub.challenge``.
+
+    Example::
+
+        handshake({"hub.mode": "subscribe", "hub.verify_token": "tok",
+                   "hub.challenge": "1158201444"}, "tok")  # '1158201444'
+    """
+    if not any(key.startswith("hub.") for key in query):
+        return None
+    mode = query.get("hub.mode")
+    token = query.get("hub.verify_token") or ""
+    challenge = query.get("hub.challenge")
+    if not verify_token:
+        raise WebhookSignatureError(
+            "meta webhook handshake received but no verify_token is configured", provider=PROVIDER
+        )
+    if not hmac.compare_digest(token.encode(), verify_token.encode()):
+        raise WebhookSignatureError(
+            "meta webhook handshake has a wrong verify token", provider=PROVIDER
+        )
+    if mode != "subscribe" or challenge is None:
+        raise WebhookSignatureError(
+            "meta webhook handshake needs hub.mode=subscribe and hub.challenge", provider=PROVIDER
+        )
+    return challenge
+
+
+def parse_payload(body: bytes) -> list[Event]:
+    """Every event in one (already verified) delivery, in payload order; never raises.
+
+    Example::
+
+        [e.status for e in parse_payload(body) if isinstance(e, StatusUpdate)]
+    """
+    try:
+        payload = DECODER.decode(body)
+    except msgspec.DecodeError:
+        text = body[:2000].decode("utf-8", "replace")
+        return [UnknownEvent(provider=PROVIDER, raw=text, kind="invalid_json")]
+    if not isinstance(payload, dict) or payload.get("object") != ENVELOPE_OBJECT:
+        kind = payload.get("object") if isinstance(payload, dict) else None
+        return [
+            UnknownEvent(
+                provider=PROVIDER, raw=payload, kind=kind if isinstance(kind, str) else None
+            )
+        ]
+    events: list[Event] = []
+    for entry in _dicts(payload.get("entry")):
+        for change in _dicts(entry.get("changes")):
+            field = change.get("field")
+            value = change.get("value")
+            if field != "messages" or not isinstance(value, dict):
+                kind = field if isinstance(field, str) else None
+                events.append(UnknownEvent(provider=PROVIDER, raw=change, kind=kind))
+                continue
+            events.extend(_messages_change(value))
+    return events
+
+
+def _messages_change(value: dict[str, Any]) -> Iterator[Event]:
+    metadata = _convert(value.get("metadata"), Metadata) or Metadata()
+    contacts = [c for c in map(_as_contact, _list(value.get("contacts"))) if c is not None]
+    for raw in _list(value.get("messages")):
+        message = _convert(raw, InboundMessage)
+        if message is None or not message.id:
+            yield UnknownEvent(provider=PROVIDER, raw=raw, kind="message")
+        else:
+            yield _message_event(message, raw, metadata, contacts)
+    for raw in _list(value.get("statuses")):
+        status = _convert(raw, InboundStatus)
+        if status is None or not status.id or status.status not in _STATUSES:
+            yield UnknownEvent(provider=PROVIDER, raw=raw, kind="status")
+        else:
+            yield _status_event(status, raw)
+    for raw in _list(value.get("errors")):
+        yield UnknownEvent(provider=PROVIDER, raw=raw, kind="errors")
+
+
+def _message_event(
+    message: InboundMessage,
+    raw: Any,
+    metadata: Metadata,
+    contacts: list[WebhookContact],
+) -> MessageReceived:
+    kind = message.type
+    media = _media(message)
+    interactive: dict[str, Any] | None = None
+    if isinstance(raw, dict):
+        if kind == "interactive" and isinstance(raw.get("interactive"), dict):
+            interactive = raw["interactive"]
+        elif kind == "button" and isinstance(raw.get("button"), dict):
+            interactive = raw["button"]
+    context = message.context
+    return MessageReceived(
+        provider=PROVIDER,
+        message_id=message.id,
+        sender=_user(message.from_, message.from_user_id) or _single_user(contacts),
+        type=kind,
+        timestamp=_timestamp(message.timestamp),
+        text=_text(message, media),
+        media=media,
+        location=message.location,
+        contacts=message.contacts,
+        reaction=message.reaction,
+        interactive=interactive,
+        reply_to=context.id if context is not None else None,
+        sender_name=_sender_name(message, contacts),
+        recipient=metadata.phone_number_id,
+        errors=[_event_error(e) for e in message.errors],
+        raw=raw,
+    )
+
+
+def _status_event(status: InboundStatus, raw: Any) -> StatusUpdate:
+    recipient = _user(status.recipient_id, status.recipient_user_id)
+    return StatusUpdate(
+        provider=PROVIDER,
+        message_id=status.id,
+        status=status.status,  # type: ignore[arg-type]  # checked against _STATUSES
+        recipient=recipient or None,
+        timestamp=_timestamp(status.timestamp),
+        error=_event_error(status.errors[0]) if status.errors else None,
+        wa_id=status.recipient_id if status.recipient_id.isdigit() else None,
+        raw=raw,
+    )
+
+
+def _user(primary: str, user_id: str | None) -> str:
+    """``+digits`` for phone numbers, else the id Meta gave (a BSUID or group id)."""
+    if primary.isdigit():
+        return "+" + primary
+    return primary or user_id or ""
+
+
+def _single_user(contacts: list[WebhookContact]) -> str:
+    # Last resort when a message names no sender: the change's only contact.
+    if len(contacts) == 1:
+        contact = contacts[0]
+        return _user(contact.wa_id, contact.user_id)
+    return ""
+
+
+def _sender_name(message: InboundMessage, contacts: list[WebhookContact]) -> str | None:
+    for contact in contacts:
+        same_number = bool(message.from_) and contact.wa_id == message.from_
+        same_user = bool(message.from_user_id) and contact.user_id == message.from_user_id
+        if (same_number or same_user) and contact.profile is not None:
+            return contact.profile.name
+    if len(contacts) == 1 and contacts[0].profile is not None:
+        return contacts[0].profile.name
+    return None
+
+
+def _media(message: InboundMessage) -> InboundMedia | None:
+    for kind in _MEDIA_TYPES:
+        media: WebhookMedia | None = getattr(message, kind)
+        if media is not None:
+            return InboundMedia(
+                id=media.id,
+                url=media.url,
+                mime_type=media.mime_type,
+                sha256=media.sha256,
+                caption=media.caption,
+                filename=media.filename,
+                voice=media.voice,
+            )
+    return None
+
+
+def _text(message: InboundMessage, media: InboundMedia | None) -> str | None:
+    if message.text is not None:
+        return message.text.body
+    if media is not None:
+        return media.caption
+    if message.button is not None:
+        return message.button.text
+    interactive = message.interactive
+    if interactive is not None:
+        reply = interactive.button_reply or interactive.list_reply
+        return reply.title if reply is not None else None
+    for key, container in (("body", message.system), ("text", message.order)):
+        if container is not None and isinstance(container.get(key), str):
+            return str(container[key])
+    return None
+
+
+def _event_error(error: WebhookError) -> EventError:
+    details = error.error_data.get("details") if error.error_data else None
+    return EventError(
+        code=None if error.code is None else str(error.code),
+        title=error.title or error.message,
+        details=details if isinstance(details, str) else None,
+    )
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _as_contact(raw: Any) -> WebhookContact | None:
+    return _convert(raw, WebhookContact)
+
+
+def _convert(raw: Any, kind: type[T]) -> T | None:
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return msgspec.convert(raw, kind)
+    except msgspec.ValidationError:
+        return None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dicts(value: Any) -> Iterator[dict[str, Any]]:
+    return (item for item in _list(value) if isinstance(item, dict))
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    if value is not None:
+        return value
+    lower = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lower), None)

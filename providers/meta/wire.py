@@ -1,0 +1,697 @@
+"""msgspec Structs for the JSON Meta's Cloud API sends and receives.
+
+Outbound structs (``MessageRequest`` and its parts) omit fields left at ``None`` so the
+encoded body carries exactly what Meta documents. Inbound structs (responses, errors,
+template pages, webhooks) give every field a default: Meta adds fields over time and
+leaves others out, and a missing field must never turn into a crash.
+
+Example::
+
+    body = MessageRequest(messaging_product="whatsapp", recipient_type="individual",
+                          to="+16505551234", type="text",
+                          text=TextObject(body="hi", preview_url=False))
+    ENCODER.encode(body)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+__all__ = [
+    "DECODER",
+    "ENCODER",
+    "ActionObject",
+    "Context",
+    "Cursors",
+    "ErrorData",
+    "ErrorEnvelope",
+    "GraphError",
+    "InboundButton",
+    "InboundContext",
+    "InboundInteractive",
+    "InboundMessage",
+    "InboundReply",
+    "InboundStatus",
+    "InboundText",
+    "InteractiveHeader",
+    "InteractiveObject",
+    "InteractiveText",
+    "LocationObject",
+    "MarkReadRequest",
+    "MediaObject",
+    "MessageRequest",
+    "Metadata",
+    "Paging",
+    "Profile",
+    "ReactionObject",
+    "ReplyButtonObject",
+    "ReplyObject",
+    "RowObject",
+    "SectionObject",
+    "SendContact",
+    "SendMessageInfo",
+    "SendResponse",
+    "TemplateComponent",
+    "TemplateComponentItem",
+    "TemplateItem",
+    "TemplateLanguage",
+    "TemplateObject",
+    "TemplateParameter",
+    "TemplatesPage",
+    "TextObject",
+    "TypingIndicator",
+    "WebhookContact",
+    "WebhookError",
+    "WebhookMedia",
+]
+
+ENCODER = msgspec.json.Encoder()
+"""Shared JSON encoder (msgspec encoders are reusable and thread-safe)."""
+DECODER = msgspec.json.Decoder()
+"""Shared JSON decoder into plain Python objects."""
+
+
+class _Out(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Base of outbound structs: fields left at their default are not sent."""
+
+
+# -- outbound: message bodies ------------------------------------------------------------------
+class TextObject(_Out, frozen=True, kw_only=True):
+    """``text``: ``preview_url`` is always sent (it has no default).
+
+    Example::
+
+        TextObject(body="See https://example.com", preview_url=True)
+    """
+
+    body: str
+    preview_url: bool
+
+
+class MediaObject(_Out, frozen=True, kw_only=True):
+    """``image``/``video``/``audio``/``document``/``sticker``: one of ``id`` or ``link``.
+
+    Example::
+
+        MediaObject(link="https://example.com/a.png", caption="A")
+    """
+
+    id: str | None = None
+    link: str | None = None
+    caption: str | None = None
+    filename: str | None = None
+
+
+class LocationObject(_Out, frozen=True, kw_only=True):
+    """``location``: coordinates as JSON numbers.
+
+    Example::
+
+        LocationObject(latitude=37.48, longitude=-122.15, name="HQ")
+    """
+
+    latitude: float
+    longitude: float
+    name: str | None = None
+    address: str | None = None
+
+
+class ReactionObject(_Out, frozen=True, kw_only=True):
+    """``reaction``: an empty ``emoji`` removes a previous reaction.
+
+    Example::
+
+        ReactionObject(message_id="wamid.X", emoji="👍")
+    """
+
+    message_id: str
+    emoji: str
+
+
+class Context(_Out, frozen=True, kw_only=True):
+    """``context``: the message this one replies to.
+
+    Example::
+
+        Context(message_id="wamid.X")
+    """
+
+    message_id: str
+
+
+class InteractiveText(_Out, frozen=True, kw_only=True):
+    """``interactive.body`` / ``interactive.footer``.
+
+    Example::
+
+        InteractiveText(text="Choose one")
+    """
+
+    text: str
+
+
+class InteractiveHeader(_Out, frozen=True, kw_only=True):
+    """``interactive.header``: text, or one media object matching ``type``.
+
+    Example::
+
+        InteractiveHeader(type="image", image=MediaObject(id="123"))
+    """
+
+    type: str
+    text: str | None = None
+    image: MediaObject | None = None
+    video: MediaObject | None = None
+    document: MediaObject | None = None
+
+
+class ReplyObject(_Out, frozen=True, kw_only=True):
+    """``reply`` of a reply button.
+
+    Example::
+
+        ReplyObject(id="yes", title="Yes")
+    """
+
+    id: str
+    title: str
+
+
+class ReplyButtonObject(_Out, frozen=True, kw_only=True):
+    """One entry of ``action.buttons`` (``type`` is always ``"reply"``).
+
+    Example::
+
+        ReplyButtonObject(type="reply", reply=ReplyObject(id="yes", title="Yes"))
+    """
+
+    type: str
+    reply: ReplyObject
+
+
+class RowObject(_Out, frozen=True, kw_only=True):
+    """A list row.
+
+    Example::
+
+        RowObject(id="std", title="Standard", description="3-5 days")
+    """
+
+    id: str
+    title: str
+    description: str | None = None
+
+
+class SectionObject(_Out, frozen=True, kw_only=True):
+    """A list section (``title`` may be left out when there is only one section).
+
+    Example::
+
+        SectionObject(title="Shipping", rows=[RowObject(id="std", title="Standard")])
+    """
+
+    title: str | None = None
+    rows: list[RowObject]
+
+
+class ActionObject(_Out, frozen=True, kw_only=True):
+    """``interactive.action``: ``buttons`` for reply buttons; ``button`` + ``sections`` for lists.
+
+    Example::
+
+        ActionObject(button="Options", sections=[...])
+    """
+
+    button: str | None = None
+    sections: list[SectionObject] | None = None
+    buttons: list[ReplyButtonObject] | None = None
+
+
+class InteractiveObject(_Out, frozen=True, kw_only=True):
+    """``interactive``.
+
+    Example::
+
+        InteractiveObject(type="button", body=InteractiveText(text="OK?"), action=...)
+    """
+
+    type: str
+    header: InteractiveHeader | None = None
+    body: InteractiveText | None = None
+    footer: InteractiveText | None = None
+    action: ActionObject
+
+
+class TemplateLanguage(_Out, frozen=True, kw_only=True):
+    """``template.language``.
+
+    Example::
+
+        TemplateLanguage(code="en_US")
+    """
+
+    code: str
+    policy: str | None = None
+
+
+class TemplateParameter(_Out, frozen=True, kw_only=True):
+    """One template parameter; ``type`` names the field that carries its value.
+
+    Example::
+
+        TemplateParameter(type="text", parameter_name="first_name", text="Ada")
+    """
+
+    type: str
+    parameter_name: str | None = None
+    text: str | None = None
+    payload: str | None = None
+    coupon_code: str | None = None
+    image: MediaObject | None = None
+    video: MediaObject | None = None
+    document: MediaObject | None = None
+    location: LocationObject | None = None
+
+
+class TemplateComponent(_Out, frozen=True, kw_only=True):
+    """One entry of ``template.components``; buttons carry ``sub_type`` and ``index``.
+
+    Example::
+
+        TemplateComponent(type="body", parameters=[TemplateParameter(type="text", text="Ada")])
+    """
+
+    type: str
+    sub_type: str | None = None
+    index: str | None = None
+    parameters: list[TemplateParameter]
+
+
+class TemplateObject(_Out, frozen=True, kw_only=True):
+    """``template``; ``components`` holds built components or a caller's raw passthrough.
+
+    Example::
+
+        TemplateObject(name="hello_world", language=TemplateLanguage(code="en_US"))
+    """
+
+    name: str
+    language: TemplateLanguage
+    components: list[Any] | None = None
+
+
+class MessageRequest(_Out, frozen=True, kw_only=True):
+    """The body of ``POST /{version}/{phone-number-id}/messages`` for a send.
+
+    Exactly one of the type objects is set, the one ``type`` names.
+
+    Example::
+
+        MessageRequest(messaging_product="whatsapp", recipient_type="individual",
+                       to="+16505551234", type="text",
+                       text=TextObject(body="hi", preview_url=False))
+    """
+
+    messaging_product: str
+    recipient_type: str
+    to: str
+    type: str
+    context: Context | None = None
+    biz_opaque_callback_data: str | None = None
+    text: TextObject | None = None
+    image: MediaObject | None = None
+    video: MediaObject | None = None
+    audio: MediaObject | None = None
+    document: MediaObject | None = None
+    sticker: MediaObject | None = None
+    location: LocationObject | None = None
+    contacts: list[Any] | None = None
+    reaction: ReactionObject | None = None
+    interactive: InteractiveObject | None = None
+    template: TemplateObject | None = None
+
+
+class TypingIndicator(_Out, frozen=True, kw_only=True):
+    """``typing_indicator`` of a mark-read request (``type`` is ``"text"``).
+
+    Example::
+
+        TypingIndicator(type="text")
+    """
+
+    type: str
+
+
+class MarkReadRequest(_Out, frozen=True, kw_only=True):
+    """The body that marks an inbound message read (and optionally shows typing).
+
+    Example::
+
+        MarkReadRequest(messaging_product="whatsapp", status="read", message_id="wamid.X")
+    """
+
+    messaging_product: str
+    status: str
+    message_id: str
+    typing_indicator: TypingIndicator | None = None
+
+
+# -- inbound: responses ------------------------------------------------------------------------
+class _In(msgspec.Struct, frozen=True, kw_only=True):
+    """Base of inbound structs: unknown fields are ignored."""
+
+
+class SendContact(_In, frozen=True, kw_only=True):
+    """``contacts[]`` of a send response (``wa_id`` is ``""`` for a BSUID recipient).
+
+    Example::
+
+        SendContact(input="+16505551234", wa_id="16505551234")
+    """
+
+    input: str | None = None
+    wa_id: str | None = None
+    user_id: str | None = None
+
+
+class SendMessageInfo(_In, frozen=True, kw_only=True):
+    """``messages[]`` of a send response.
+
+    Example::
+
+        SendMessageInfo(id="wamid.X", message_status="accepted")
+    """
+
+    id: str | None = None
+    message_status: str | None = None
+
+
+class SendResponse(_In, frozen=True, kw_only=True):
+    """A successful send's body.
+
+    Example::
+
+        msgspec.convert({"messages": [{"id": "wamid.X"}]}, SendResponse)
+    """
+
+    messaging_product: str | None = None
+    contacts: list[SendContact] = msgspec.field(default_factory=list)
+    messages: list[SendMessageInfo] = msgspec.field(default_factory=list)
+
+
+class ErrorData(_In, frozen=True, kw_only=True):
+    """``error.error_data``.
+
+    Example::
+
+        ErrorData(details="Cloud API message throughput has been reached.")
+    """
+
+    messaging_product: str | None = None
+    details: Any = None
+
+
+class GraphError(_In, frozen=True, kw_only=True):
+    """``error`` of Meta's error envelope (``code`` may arrive as a string from proxies).
+
+    Example::
+
+        GraphError(message="(#130429) Rate limit hit", code=130429)
+    """
+
+    message: str | None = None
+    type: str | None = None
+    code: int | str | None = None
+    error_subcode: int | str | None = None
+    error_data: ErrorData | None = None
+    error_user_title: str | None = None
+    error_user_msg: str | None = None
+    is_transient: bool | None = None
+    fbtrace_id: str | None = None
+
+
+class ErrorEnvelope(_In, frozen=True, kw_only=True):
+    """Meta's error body: ``{"error": {...}}``.
+
+    Example::
+
+        msgspec.json.decode(body, type=ErrorEnvelope).error.code
+    """
+
+    error: GraphError | None = None
+
+
+class TemplateComponentItem(_In, frozen=True, kw_only=True):
+    """One component of a listed template.
+
+    Example::
+
+        TemplateComponentItem(type="BODY", text="Hi {{1}}")
+    """
+
+    type: str = ""
+    format: str | None = None
+    text: str | None = None
+    buttons: list[dict[str, Any]] = msgspec.field(default_factory=list)
+
+
+class TemplateItem(_In, frozen=True, kw_only=True):
+    """One template of ``GET /{waba-id}/message_templates``.
+
+    Example::
+
+        TemplateItem(name="hello_world", language="en_US", status="APPROVED")
+    """
+
+    name: str = ""
+    language: str = ""
+    status: str | None = None
+    category: str | None = None
+    id: str | None = None
+    components: list[TemplateComponentItem] = msgspec.field(default_factory=list)
+
+
+class Cursors(_In, frozen=True, kw_only=True):
+    """``paging.cursors``.
+
+    Example::
+
+        Cursors(before="MAZDZD", after="MjQZD")
+    """
+
+    before: str | None = None
+    after: str | None = None
+
+
+class Paging(_In, frozen=True, kw_only=True):
+    """Graph paging: ``next`` is present only when there is a next page.
+
+    Example::
+
+        Paging(cursors=Cursors(after="MjQZD"), next="https://graph.facebook.com/...")
+    """
+
+    cursors: Cursors | None = None
+    next: str | None = None
+    previous: str | None = None
+
+
+class TemplatesPage(_In, frozen=True, kw_only=True):
+    """One page of templates; items are converted one by one (see ``TemplateItem``).
+
+    Example::
+
+        msgspec.json.decode(body, type=TemplatesPage)
+    """
+
+    data: list[Any] = msgspec.field(default_factory=list)
+    paging: Paging | None = None
+
+
+# -- inbound: webhooks -------------------------------------------------------------------------
+class WebhookError(_In, frozen=True, kw_only=True):
+    """An error in a webhook (``value.errors``, ``messages[].errors``, ``statuses[].errors``).
+
+    Example::
+
+        WebhookError(code=131049, title="Not delivered", error_data={"details": "..."})
+    """
+
+    code: int | str | None = None
+    title: str | None = None
+    message: str | None = None
+    error_data: dict[str, Any] | None = None
+    href: str | None = None
+
+
+class WebhookMedia(_In, frozen=True, kw_only=True):
+    """``image|video|audio|document|sticker`` of an inbound message.
+
+    Example::
+
+        WebhookMedia(id="1003383421387256", mime_type="image/jpeg", caption="Taj Mahal")
+    """
+
+    id: str | None = None
+    url: str | None = None
+    mime_type: str | None = None
+    sha256: str | None = None
+    caption: str | None = None
+    filename: str | None = None
+    voice: bool = False
+    animated: bool = False
+
+
+class InboundText(_In, frozen=True, kw_only=True):
+    """``text`` of an inbound message.
+
+    Example::
+
+        InboundText(body="Does it come in another color?")
+    """
+
+    body: str | None = None
+
+
+class InboundContext(_In, frozen=True, kw_only=True, rename={"from_": "from"}):
+    """``context``: what the message replies to, or that it was forwarded.
+
+    Example::
+
+        InboundContext(from_="15550783881", id="wamid.X")
+    """
+
+    from_: str | None = None
+    id: str | None = None
+    forwarded: bool = False
+    frequently_forwarded: bool = False
+    referred_product: dict[str, Any] | None = None
+
+
+class InboundButton(_In, frozen=True, kw_only=True):
+    """``button``: a template quick-reply tap.
+
+    Example::
+
+        InboundButton(payload="ORDER_DETAILS", text="Details")
+    """
+
+    payload: str | None = None
+    text: str | None = None
+
+
+class InboundReply(_In, frozen=True, kw_only=True):
+    """``interactive.button_reply`` / ``interactive.list_reply``.
+
+    Example::
+
+        InboundReply(id="change-button", title="Change")
+    """
+
+    id: str | None = None
+    title: str | None = None
+    description: str | None = None
+
+
+class InboundInteractive(_In, frozen=True, kw_only=True):
+    """``interactive`` of an inbound message.
+
+    Example::
+
+        InboundInteractive(type="list_reply", list_reply=InboundReply(id="x", title="X"))
+    """
+
+    type: str | None = None
+    button_reply: InboundReply | None = None
+    list_reply: InboundReply | None = None
+
+
+class InboundMessage(_In, frozen=True, kw_only=True, rename={"from_": "from"}):
+    """One entry of ``value.messages``.
+
+    ``from`` is the user's phone digits, a BSUID, or ``""`` (then ``from_user_id`` is set).
+
+    Example::
+
+        InboundMessage(from_="16505551234", id="wamid.X", timestamp="1749416383", type="text")
+    """
+
+    from_: str = ""
+    from_user_id: str | None = None
+    id: str = ""
+    timestamp: str | None = None
+    type: str = "unknown"
+    text: InboundText | None = None
+    image: WebhookMedia | None = None
+    video: WebhookMedia | None = None
+    audio: WebhookMedia | None = None
+    document: WebhookMedia | None = None
+    sticker: WebhookMedia | None = None
+    location: dict[str, Any] | None = None
+    contacts: list[dict[str, Any]] | None = None
+    reaction: dict[str, Any] | None = None
+    interactive: InboundInteractive | None = None
+    button: InboundButton | None = None
+    order: dict[str, Any] | None = None
+    system: dict[str, Any] | None = None
+    context: InboundContext | None = None
+    referral: dict[str, Any] | None = None
+    errors: list[WebhookError] = msgspec.field(default_factory=list)
+
+
+class InboundStatus(_In, frozen=True, kw_only=True):
+    """One entry of ``value.statuses``.
+
+    Example::
+
+        InboundStatus(id="wamid.X", status="delivered", recipient_id="16505551234")
+    """
+
+    id: str = ""
+    status: str = ""
+    timestamp: str | None = None
+    recipient_id: str = ""
+    recipient_user_id: str | None = None
+    recipient_type: str | None = None
+    recipient_participant_id: str | None = None
+    biz_opaque_callback_data: str | None = None
+    errors: list[WebhookError] = msgspec.field(default_factory=list)
+
+
+class Profile(_In, frozen=True, kw_only=True):
+    """``contacts[].profile``.
+
+    Example::
+
+        Profile(name="Sheena Nelson")
+    """
+
+    name: str | None = None
+    username: str | None = None
+
+
+class WebhookContact(_In, frozen=True, kw_only=True):
+    """``value.contacts[]``: who the messages in this change came from.
+
+    Example::
+
+        WebhookContact(wa_id="16505551234", profile=Profile(name="Sheena Nelson"))
+    """
+
+    wa_id: str = ""
+    user_id: str | None = None
+    profile: Profile | None = None
+
+
+class Metadata(_In, frozen=True, kw_only=True):
+    """``value.metadata``: the business number the change concerns.
+
+    Example::
+
+        Metadata(display_phone_number="15550783881", phone_number_id="106540352242922")
+    """
+
+    display_phone_number: str | None = None
+    phone_number_id: str | None = None

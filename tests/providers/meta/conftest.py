@@ -1,0 +1,86 @@
+"""Fixtures of the Meta provider tests: a sandboxed simulator and the repaired spec schema.
+
+Every ``/messages`` send body the simulator records during a test that uses ``sb`` is
+validated against ``fixtures/message.schema.json`` when the test ends, so no body the SDK
+builds escapes the schema check. Requests made by the tests' own raw HTTP client (to
+probe the simulator with bodies the SDK would never build) carry ``User-Agent: raw-client``
+and are not checked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from providers.meta.simulator import MetaSimulator
+from whatsapp_async.testing import Sandbox
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RAW_CLIENT = "raw-client"
+TO = "+16505551234"
+
+
+def load_json(relative: str) -> Any:
+    """A fixture file, decoded."""
+    return json.loads((FIXTURES / relative).read_text(encoding="utf-8"))
+
+
+def load_bytes(relative: str) -> bytes:
+    """A fixture file's bytes, as a webhook would carry them."""
+    return (FIXTURES / relative).read_bytes()
+
+
+_VALIDATOR = Draft202012Validator(load_json("message.schema.json"))
+
+
+def schema_errors(body: Any) -> list[str]:
+    """Why ``body`` does not satisfy the repaired ``Message`` schema (empty when it does)."""
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
+        for e in _VALIDATOR.iter_errors(body)
+    ]
+
+
+def is_send_body(record: Any) -> bool:
+    """Whether a recorded request is a message send made by the SDK (not mark-read or raw)."""
+    return (
+        record.method == "POST"
+        and record.path.endswith("/messages")
+        and isinstance(record.json, dict)
+        and "status" not in record.json
+        and not record.headers.get("User-Agent", "").startswith(RAW_CLIENT)
+    )
+
+
+@pytest.fixture
+async def sb() -> AsyncIterator[Sandbox]:
+    """A sandbox running only the Meta simulator; checks every send body against the schema."""
+    async with Sandbox(["meta"]) as sandbox:
+        yield sandbox
+        for record in sandbox.requests("meta"):
+            if is_send_body(record):
+                problems = schema_errors(record.json)
+                assert not problems, f"SDK body fails the spec schema: {problems} in {record.json}"
+
+
+@pytest.fixture
+def sim(sb: Sandbox) -> MetaSimulator:
+    """The running Meta simulator (typed)."""
+    simulator = sb.simulator("meta")
+    assert isinstance(simulator, MetaSimulator)
+    return simulator
+
+
+@pytest.fixture
+def sends(sb: Sandbox) -> Callable[[], list[dict[str, Any]]]:
+    """The JSON bodies of the SDK's sends recorded so far, in order."""
+
+    def bodies() -> list[dict[str, Any]]:
+        return [r.json for r in sb.requests("meta") if is_send_body(r)]
+
+    return bodies
