@@ -39,6 +39,6 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: fan-out throughput, per-message overhead and memory (see benchmarks/README.md)."""
+    """Benchmarks: fan-out throughput, per-message cost and memory (benchmarks/README.md)."""
     session.install("-e", ".[bench]")
     session.run("python", "-m", "benchmarks", *session.posargs)

@@ -16,7 +16,10 @@ from . import registry
 from .messages import MESSAGE_KINDS
 from .provider import Capabilities
 
-__all__ = ["FEATURE_ROWS", "feature_rows", "markdown_table"]
+__all__ = ["FEATURE_ROWS", "feature_rows", "markdown_table", "write_table"]
+
+START = "<!-- capability-table:start -->"
+END = "<!-- capability-table:end -->"
 
 RECIPIENT_KINDS = ("phone", "group", "channel", "conversation")
 OPTION_KINDS = ("reply_to", "metadata", "deliver_at", "deliver_until")
@@ -24,6 +27,8 @@ OPERATION_KINDS = (
     "mark_read",
     "get_status",
     "list_templates",
+    "upload_media",
+    "inline_media",
     "native_batch",
     "idempotency",
     "webhooks",
@@ -78,3 +83,24 @@ def markdown_table(names: Sequence[str] | None = None) -> str:
     ]
     lines.extend("| " + " | ".join(row) + " |" for row in rows)
     return "\n".join(lines) + "\n"
+
+
+def write_table(path: str, names: Sequence[str]) -> None:
+    """Replace the table between the capability-table markers of ``path``.
+
+    Example::
+
+        python -m whatsapp_async.features docs/providers.md meta magpipe pilot gateway
+    """
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(f"{head}{START}\n{markdown_table(names)}{END}{tail}")
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_table(sys.argv[1], sys.argv[2:])
