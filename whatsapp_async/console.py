@@ -86,12 +86,14 @@ class Console:
         done = 0
         last_print = 0.0
         started = time.monotonic()
+        # On a terminal the bar redraws in place; in a log or pipe only the final line is written.
+        live = self.stream.isatty()
 
         def advance(n: int) -> None:
             nonlocal done, last_print
             done += n
             now = time.monotonic()
-            if done == total or now - last_print >= 0.5:
+            if done == total or (live and now - last_print >= 0.5):
                 last_print = now
                 width = 30
                 filled = int(width * done / total) if total else width
@@ -103,5 +105,7 @@ class Console:
                 self.stream.flush()
 
         yield advance
+        if done == 0 and total == 0:
+            self.stream.write(f"{label} nothing to do")
         self.stream.write("\n")
         self.stream.flush()
