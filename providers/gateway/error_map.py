@@ -20,17 +20,11 @@ import msgspec
 
 from whatsapp_async.errors import (
     APIStatusError,
-    AuthenticationError,
     BadRequestError,
-    BillingError,
-    OutsideWindowError,
-    PermissionDeniedError,
     RateLimitError,
-    RecipientError,
-    ServerError,
-    TemplateError,
     error_class_for_status,
 )
+from whatsapp_async.platform_codes import class_for_platform_code
 from whatsapp_async.provider import HttpResponse, parse_retry_after
 
 from .wire import ErrorBody
@@ -40,31 +34,6 @@ __all__ = ["PROVIDER", "class_for", "error_from_body", "recipient_error"]
 PROVIDER = "gateway"
 
 _json_decoder = msgspec.json.Decoder()
-
-# Meta codes relayed by the gateway, grouped as DESIGN §6 groups them.
-_META_CODES: dict[int, type[APIStatusError]] = {
-    0: AuthenticationError,
-    190: AuthenticationError,
-    3: PermissionDeniedError,
-    10: PermissionDeniedError,
-    368: PermissionDeniedError,
-    131005: PermissionDeniedError,
-    131031: PermissionDeniedError,
-    4: RateLimitError,
-    80007: RateLimitError,
-    130429: RateLimitError,
-    131056: RateLimitError,
-    131047: OutsideWindowError,
-    131021: RecipientError,
-    131026: RecipientError,
-    131042: BillingError,
-    1: ServerError,
-    2: ServerError,
-    131000: ServerError,
-    131016: ServerError,
-    131057: ServerError,
-    133004: ServerError,
-}
 
 
 def _numeric(code: int | str | None) -> int | None:
@@ -88,13 +57,10 @@ def class_for(code: int | str | None, status: int | None) -> type[APIStatusError
         'NotFoundError'
     """
     number = _numeric(code)
-    if number is not None:
-        if number in _META_CODES:
-            return _META_CODES[number]
-        if 200 <= number <= 299:
-            return PermissionDeniedError
-        if 132000 <= number <= 132999:
-            return TemplateError
+    platform = class_for_platform_code(number)
+    if platform is not None:
+        # The gateway relays the platform's codes: they mean what they mean on Meta.
+        return platform
     if status is not None and status >= 400:
         return error_class_for_status(status)
     return BadRequestError

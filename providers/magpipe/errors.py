@@ -40,22 +40,15 @@ from typing import Any
 
 from whatsapp_async.errors import (
     APIStatusError,
-    AuthenticationError,
-    BadRequestError,
-    BillingError,
-    OutsideWindowError,
-    PermissionDeniedError,
     RateLimitError,
-    RecipientError,
-    ServerError,
-    TemplateError,
     error_class_for_status,
 )
+from whatsapp_async.platform_codes import class_for_platform_code
 from whatsapp_async.provider import HttpResponse, parse_retry_after
 
 from .wire import ErrorBody, ErrorObject, convert_or_none, decode_json
 
-__all__ = ["error_from_response", "meta_code_in", "meta_error_class", "reset_to_retry_after"]
+__all__ = ["error_from_response", "meta_code_in", "reset_to_retry_after"]
 
 PROVIDER = "magpipe"
 
@@ -63,58 +56,10 @@ _EPOCH_SECONDS_FROM = 1_000_000_000.0
 _EPOCH_MILLIS_FROM = 1_000_000_000_000.0
 _MESSAGE_MAX = 300
 
-_META_CLASSES: dict[int, type[APIStatusError]] = {
-    0: AuthenticationError,
-    190: AuthenticationError,
-    3: PermissionDeniedError,
-    10: PermissionDeniedError,
-    368: PermissionDeniedError,
-    131005: PermissionDeniedError,
-    131031: PermissionDeniedError,
-    4: RateLimitError,
-    80007: RateLimitError,
-    130429: RateLimitError,
-    131056: RateLimitError,
-    131047: OutsideWindowError,
-    131026: RecipientError,
-    131021: RecipientError,
-    131042: BillingError,
-    1: ServerError,
-    2: ServerError,
-    131000: ServerError,
-    131016: ServerError,
-    131057: ServerError,
-    133004: ServerError,
-    # The request itself is wrong: a retry would be refused the same way.
-    33: BadRequestError,
-    100: BadRequestError,
-    131008: BadRequestError,
-    131009: BadRequestError,
-    131051: BadRequestError,
-    131053: BadRequestError,
-    135000: BadRequestError,
-}
 
 # "(#131047) Re-engagement message" (Meta's error.message) or "code":131047 (Meta's JSON).
 _HASH_CODE = re.compile(r"\(#(\d{1,7})\)")
 _JSON_CODE = re.compile(r'"code"\s*:\s*"?(\d{1,7})\b')
-
-
-def meta_error_class(code: int) -> type[APIStatusError] | None:
-    """The error class a Meta Cloud API error code implies, or None when it implies none.
-
-    Example::
-
-        meta_error_class(131047)  # OutsideWindowError
-    """
-    cls = _META_CLASSES.get(code)
-    if cls is not None:
-        return cls
-    if 132000 <= code <= 132999:
-        return TemplateError
-    if 200 <= code <= 299:
-        return PermissionDeniedError
-    return None
 
 
 def meta_code_in(detail: Any) -> int | None:
@@ -220,7 +165,7 @@ def error_from_response(response: HttpResponse) -> APIStatusError:
             meta_code = meta_code_in(body.detail)
             if meta_code is not None:
                 code = meta_code
-                cls = meta_error_class(meta_code)
+                cls = class_for_platform_code(meta_code)
             meta_text = _meta_message(body.detail)
             if meta_text:
                 message = f"{message}: {meta_text}" if message else meta_text
