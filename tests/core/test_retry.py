@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import time
@@ -16,6 +17,7 @@ from whatsapp_async import (
     RetryPolicy,
     ServerError,
     Text,
+    Timeout,
     WhatsApp,
 )
 from whatsapp_async.errors import BadRequestError
@@ -174,3 +176,38 @@ async def test_retry_waits_do_not_block_other_sends(sb: Sandbox) -> None:
     await wa.send(PHONE, Text("fast"))
     assert time.monotonic() - started < 0.4
     await slow
+
+
+async def test_connect_timeout_names_itself_and_is_safe_to_retry(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="whatsapp_async")
+    # A listener whose accept queue is full: the kernel drops further SYNs, so connecting
+    # hangs until the connect timeout fires (all on loopback).
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        fillers = []
+        for _ in range(4):
+            filler = socket.socket()
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+            fillers.append(filler)
+        try:
+            async with WhatsApp(
+                "toy",
+                api_key=TOY_KEY,
+                base_url=f"http://127.0.0.1:{port}",
+                timeout=Timeout(connect=0.2, total=5),
+                retry=FAST,
+                max_retries=1,
+            ) as wa:
+                with pytest.raises(APITimeoutError) as info:
+                    await wa.send(PHONE, Text("x"))
+        finally:
+            for filler in fillers:
+                filler.close()
+    assert info.value.timeout == "connect" and info.value.request_sent is False
+    assert any(r.getMessage().startswith("retrying") for r in caplog.records)
