@@ -100,11 +100,28 @@ async def test_cancelling_send_many_reports_every_item(sb: Sandbox) -> None:
     assert sum(e.request_started for e in cancelled) == 2
 
 
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
 async def test_gather_of_many_sends_shares_one_session(sb: Sandbox) -> None:
     wa = sb.client("toy", connection_limit=20)
-    phones = numbers(1000, seed=3)
+    phones = numbers(3000, seed=3)
+    before = open_fds()
+    peak = before
+
+    async def watch() -> None:
+        nonlocal peak
+        while True:
+            peak = max(peak, open_fds())
+            await asyncio.sleep(0.005)
+
+    watcher = asyncio.ensure_future(watch())
     results = await asyncio.gather(*(wa.send(p, Text("x")) for p in phones), return_exceptions=True)
+    watcher.cancel()
     assert all(isinstance(r, SendResult) for r in results)
+    # Client and server sockets of at most 20 connections (the simulator runs in-process).
+    assert peak - before <= 2 * 20 + 5
     session = wa._transport._session
     assert session is not None and session.connector is not None
     assert session.connector.limit == 20
