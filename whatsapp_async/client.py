@@ -97,6 +97,15 @@ class BulkItem(msgspec.Struct, frozen=True, kw_only=True):
 BulkInput = Union[BulkItem, tuple[Any, Any]]
 
 
+class _Sent:
+    """Whether a send's last request may have reached the provider unanswered."""
+
+    __slots__ = ("in_doubt",)
+
+    def __init__(self) -> None:
+        self.in_doubt = False
+
+
 class _Prepared(msgspec.Struct):
     recipient: Recipient
     message: Message
@@ -469,27 +478,31 @@ class WhatsApp:
         stored = await self._store.reserve(key)
         if stored is not None:
             return msgspec.structs.replace(stored, idempotent_replayed=True)
+        sent = _Sent()
         try:
-            result = await self._send_once(prepared, timeout=timeout, policy=policy)
-        except APIConnectionError as exc:
-            # The message may have been delivered: keep the reservation until it expires
-            # rather than invite a duplicate; a definite failure frees the key at once.
-            if not exc.request_sent:
-                await self._store.release(key)
-            raise
+            result = await self._send_once(prepared, timeout=timeout, policy=policy, sent=sent)
         except BaseException:
-            await self._store.release(key)
+            # The message may have been delivered when the last request went out and no
+            # answer came back (a reset, a timeout, a cancellation mid-request): keep the
+            # reservation until it expires rather than invite a duplicate.
+            if not sent.in_doubt:
+                await self._store.release(key)
             raise
         await self._store.complete(key, result)
         return result
 
     async def _send_once(
-        self, prepared: _Prepared, *, timeout: Timeout | None, policy: RetryPolicy
+        self,
+        prepared: _Prepared,
+        *,
+        timeout: Timeout | None,
+        policy: RetryPolicy,
+        sent: _Sent | None = None,
     ) -> SendResult:
         provider = self._provider
         request = provider.build_send(prepared.recipient, prepared.message, prepared.options)
         response = await self._execute(
-            request, policy=policy, timeout=timeout, recipient=prepared.recipient
+            request, policy=policy, timeout=timeout, recipient=prepared.recipient, sent=sent
         )
         result: SendResult = self._parse(
             response, provider.parse_send, response, prepared.recipient, prepared.message
@@ -517,6 +530,7 @@ class WhatsApp:
         timeout: Timeout | None = None,
         recipient: Recipient | None = None,
         retry_server_errors: bool = True,
+        sent: _Sent | None = None,
     ) -> HttpResponse:
         """Send ``request`` under the rate limits and retry policy; 2xx or a typed error."""
         policy = policy or self._retry
@@ -530,11 +544,17 @@ class WhatsApp:
             if self._pair_limiter is not None and recipient is not None:
                 await self._pair_limiter.acquire(f"{self._sender_key}:{recipient}")
             try:
+                if sent is not None:
+                    sent.in_doubt = True
                 response = await self._transport.execute(request, timeout=timeout)
+                if sent is not None:
+                    sent.in_doubt = False
                 if response.status < 400:
                     return response
                 raise self._provider.error_from_response(response)
             except APIError as exc:
+                if sent is not None and isinstance(exc, APIConnectionError):
+                    sent.in_doubt = exc.request_sent
                 self._scrub(exc)
                 if attempt >= policy.max_retries or not policy.is_retryable(
                     exc, idempotent=request.idempotent, server_errors=retry_server_errors

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from whatsapp_async import (
@@ -65,3 +67,36 @@ async def test_bulk_rerun_sends_only_what_is_missing(sb: Sandbox) -> None:
     assert second.sent == 60
     assert len(sb.simulator("toy").accepted) == 60  # type: ignore[attr-defined]
     assert first.failed > 0
+
+
+async def test_cancelled_mid_request_keeps_the_key_reserved(sb: Sandbox) -> None:
+    store = MemoryIdempotencyStore(lock_ttl=60)
+    wa = sb.client("toy", idempotency_store=store)
+    sb.fail_next("toy", delay=5)
+    task = asyncio.ensure_future(wa.send(PHONE, Text("x"), idempotency_key="k"))
+    for _ in range(100):
+        if sb.requests("toy"):
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    with pytest.raises(SendInProgress):
+        await wa.send(PHONE, Text("x"), idempotency_key="k")
+
+
+async def test_cancelled_before_any_request_frees_the_key(sb: Sandbox) -> None:
+    store = MemoryIdempotencyStore(lock_ttl=60)
+
+    class Blocking:
+        async def acquire(self, key: str) -> None:
+            await asyncio.sleep(5)
+
+    slow = sb.client("toy", idempotency_store=store, rate_limit=Blocking())
+    task = asyncio.ensure_future(slow.send(PHONE, Text("x"), idempotency_key="k"))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    fast = sb.client("toy", idempotency_store=store)
+    assert (await fast.send(PHONE, Text("x"), idempotency_key="k")).status == "accepted"

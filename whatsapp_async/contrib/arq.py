@@ -336,7 +336,7 @@ async def enqueue_bulk(
         raise ValidationError("concurrency must be at least 1")
     queue = queue_name or redis.default_queue_name
     entries = list(items)
-    planned: list[EnqueuedItem | SendJob] = []
+    planned: list[EnqueuedItem | _Planned] = []
     for entry in entries:
         try:
             planned.append(_plan(entry, provider, default_region, phone_validation))
@@ -345,22 +345,18 @@ async def enqueue_bulk(
     gate = asyncio.Semaphore(concurrency)
     first_for_id: dict[str, asyncio.Task[bool]] = {}
 
-    async def enqueue(job_id: str, job: SendJob) -> bool:
+    async def enqueue(job_id: str, payload: dict[str, Any]) -> bool:
         async with gate:
             created = await redis.enqueue_job(
-                FUNCTION_NAME,
-                msgspec.to_builtins(job),
-                _job_id=job_id,
-                _queue_name=queue,
-                _expires=expires,
+                FUNCTION_NAME, payload, _job_id=job_id, _queue_name=queue, _expires=expires
             )
             return created is not None
 
     for plan in planned:
-        if isinstance(plan, SendJob):
+        if isinstance(plan, _Planned):
             job_id = job_id_prefix + plan.key
             if job_id not in first_for_id:
-                first_for_id[job_id] = asyncio.ensure_future(enqueue(job_id, plan))
+                first_for_id[job_id] = asyncio.ensure_future(enqueue(job_id, plan.payload))
     # Every enqueue finishes before any error is raised; calling again after an error is
     # safe, as items already enqueued come back as duplicates.
     for outcome in await asyncio.gather(*first_for_id.values(), return_exceptions=True):
@@ -379,12 +375,17 @@ async def enqueue_bulk(
     return EnqueuedBatch(items=out, queue_name=queue)
 
 
+class _Planned(msgspec.Struct, frozen=True):
+    key: str
+    payload: dict[str, Any]
+
+
 def _plan(
     entry: BulkItem | tuple[Any, Any],
     provider: str,
     default_region: str | None,
     phone_validation: PhoneValidation,
-) -> SendJob:
+) -> _Planned:
     if isinstance(entry, BulkItem):
         item = entry
     elif isinstance(entry, tuple) and len(entry) == 2:
@@ -405,29 +406,32 @@ def _plan(
     for name, value in (("metadata", item.metadata), ("extra", item.extra)):
         if value is not None and not isinstance(value, Mapping):
             raise ValidationError(f"{name} must be a mapping", field=name)
+    for name, when in (("deliver_at", item.deliver_at), ("deliver_until", item.deliver_until)):
+        if when is not None and (not isinstance(when, datetime) or when.tzinfo is None):
+            raise ValidationError(f"{name} must be a timezone-aware datetime", field=name)
+    key = item.idempotency_key
+    if key is not None and (not isinstance(key, str) or not key):
+        raise ValidationError("idempotency_key must be a non-empty string", field="idempotency_key")
     metadata = dict(item.metadata) if item.metadata is not None else None
     extra = dict(item.extra) if item.extra is not None else None
-    key = item.idempotency_key or fingerprint(
-        provider,
-        recipient.kind,
-        str(recipient),
-        encoded,
-        item.reply_to,
-        metadata,
-        extra,
-        item.deliver_at,
-        item.deliver_until,
-    )
-    return SendJob(
+    job = SendJob(
         to=RecipientRef.of(recipient),
         message=encoded,
-        key=key,
+        key=key or "",
         reply_to=item.reply_to,
         metadata=metadata,
         extra=extra,
         deliver_at=item.deliver_at,
         deliver_until=item.deliver_until,
     )
+    try:
+        payload: dict[str, Any] = msgspec.to_builtins(job)
+        if not key:
+            key = fingerprint(provider, {k: v for k, v in payload.items() if k != "key"})
+            payload["key"] = key
+    except TypeError as exc:  # a value in metadata/extra that is not plain data
+        raise ValidationError(f"item is not serialisable: {exc}") from None
+    return _Planned(key, payload)
 
 
 # -- collecting ------------------------------------------------------------------------------------
@@ -644,6 +648,7 @@ ClientFactory = Callable[..., WhatsApp]
 ``rate_limit``, ``pair_spacing`` and ``idempotency_store``."""
 
 RateSetting = Union[float, None, Literal["config"]]
+"""A shared rate for :func:`make_worker_settings`: messages/s, None (off) or ``"config"``."""
 
 
 def make_worker_settings(
