@@ -30,10 +30,8 @@ import msgspec
 
 from . import registry
 from .bulk import BulkRun, Job, ResultCallback
-from .config import Settings, load_profile, load_settings, redact
+from .config import Settings, load_profile, load_settings
 from .errors import (
-    APIConnectionError,
-    APIError,
     APIStatusError,
     ConfigurationError,
     UnsupportedFeature,
@@ -41,11 +39,12 @@ from .errors import (
     WhatsAppError,
 )
 from .events import Event, InboundMedia
+from .executor import Executor, InDoubt
 from .failover import Failover
 from .idempotency import IdempotencyStore, fingerprint
 from .media import FormFile, MediaInfo, MediaSource, check_media, guess_mime_type
 from .messages import Media, Message, Template
-from .provider import HttpRequest, HttpResponse, Provider, SendOptions
+from .provider import HttpResponse, Provider, SendOptions
 from .ratelimit import RateLimiter, TokenBucket
 from .recipients import PhoneValidation, Recipient, normalise
 from .results import BulkResult, MessageStatus, SendResult, TemplateInfo
@@ -95,15 +94,6 @@ class BulkItem(msgspec.Struct, frozen=True, kw_only=True):
 
 
 BulkInput = Union[BulkItem, tuple[Any, Any]]
-
-
-class _Sent:
-    """Whether a send's last request may have reached the provider unanswered."""
-
-    __slots__ = ("in_doubt",)
-
-    def __init__(self) -> None:
-        self.in_doubt = False
 
 
 class _Prepared(msgspec.Struct):
@@ -205,7 +195,17 @@ class WhatsApp:
         self._templates_at: float | None = None
         self._templates_lock = asyncio.Lock()
         settings_obj = self._provider.settings
-        self._secrets = settings_obj.secrets() if isinstance(settings_obj, Settings) else []
+        secrets = settings_obj.secrets() if isinstance(settings_obj, Settings) else []
+        self._executor = Executor(
+            provider=self._provider,
+            transport=self._transport,
+            retry=self._retry,
+            limiter=self._limiter,
+            pair_limiter=self._pair_limiter,
+            sender_key=self._sender_key,
+            secrets=secrets,
+        )
+        self._execute = self._executor.execute
 
     def _make_limiter(self, rate_limit: float | RateLimiter | str | None) -> RateLimiter | None:
         if rate_limit == _DEFAULT:
@@ -316,6 +316,11 @@ class WhatsApp:
     def capabilities(self) -> Any:
         """What this provider supports (a :class:`Capabilities`)."""
         return self._caps
+
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        """The per-sender limiter in force (None: off)."""
+        return self._limiter
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -478,7 +483,7 @@ class WhatsApp:
         stored = await self._store.reserve(key)
         if stored is not None:
             return msgspec.structs.replace(stored, idempotent_replayed=True)
-        sent = _Sent()
+        sent = InDoubt()
         try:
             result = await self._send_once(prepared, timeout=timeout, policy=policy, sent=sent)
         except BaseException:
@@ -497,7 +502,7 @@ class WhatsApp:
         *,
         timeout: Timeout | None,
         policy: RetryPolicy,
-        sent: _Sent | None = None,
+        sent: InDoubt | None = None,
     ) -> SendResult:
         provider = self._provider
         request = provider.build_send(prepared.recipient, prepared.message, prepared.options)
@@ -521,88 +526,6 @@ class WhatsApp:
                 status=response.status,
                 body=response.body,
             ) from exc
-
-    async def _execute(
-        self,
-        request: HttpRequest,
-        *,
-        policy: RetryPolicy | None = None,
-        timeout: Timeout | None = None,
-        recipient: Recipient | None = None,
-        retry_server_errors: bool = True,
-        sent: _Sent | None = None,
-    ) -> HttpResponse:
-        """Send ``request`` under the rate limits and retry policy; 2xx or a typed error."""
-        policy = policy or self._retry
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        waits = None
-        attempt = 0
-        while True:
-            if self._limiter is not None:
-                await self._limiter.acquire(self._sender_key)
-            if self._pair_limiter is not None and recipient is not None:
-                await self._pair_limiter.acquire(f"{self._sender_key}:{recipient}")
-            try:
-                if sent is not None:
-                    sent.in_doubt = True
-                response = await self._transport.execute(request, timeout=timeout)
-                if sent is not None:
-                    sent.in_doubt = False
-                if response.status < 400:
-                    return response
-                raise self._provider.error_from_response(response)
-            except APIError as exc:
-                if sent is not None and isinstance(exc, APIConnectionError):
-                    sent.in_doubt = exc.request_sent
-                self._scrub(exc)
-                if attempt >= policy.max_retries or not policy.is_retryable(
-                    exc, idempotent=request.idempotent, server_errors=retry_server_errors
-                ):
-                    self._log_failure(exc, attempt)
-                    raise
-                waits = waits or policy.waits()
-                wait = policy.wait_for(exc, next(waits))
-                if wait is None or loop.time() - started + wait > policy.max_elapsed:
-                    self._log_failure(exc, attempt, gave_up_wait=wait)
-                    raise
-                log.info(
-                    "retrying %s %s after %s (attempt %d of %d, waiting %.2fs)",
-                    self._name,
-                    request.method,
-                    _describe(exc),
-                    attempt + 1,
-                    policy.max_retries,
-                    wait,
-                )
-                attempt += 1
-                if wait > 0:
-                    await asyncio.sleep(wait)
-
-    def _scrub(self, exc: WhatsAppError) -> None:
-        # Providers never put credentials in errors; this is the belt to that brace.
-        if not self._secrets:
-            return
-        exc.message = redact(exc.message, self._secrets)
-        exc.args = (exc.message,)
-        if isinstance(exc, APIStatusError) and exc.body:
-            for secret in self._secrets:
-                if len(secret) >= 4:
-                    exc.body = exc.body.replace(secret.encode(), b"***")
-
-    def _log_failure(
-        self, exc: WhatsAppError, attempt: int, gave_up_wait: float | None = None
-    ) -> None:
-        reason = ""
-        if gave_up_wait is None and getattr(exc, "retry_after", None) is not None:
-            reason = f" (retry_after {exc.retry_after}s exceeds the cap)"  # type: ignore[attr-defined]
-        log.warning(
-            "%s request failed after %d attempt(s): %s%s",
-            self._name,
-            attempt + 1,
-            _describe(exc),
-            reason,
-        )
 
     # -- bulk -----------------------------------------------------------------------------------
     async def send_many(
@@ -922,7 +845,7 @@ class WhatsApp:
         if response.status >= 300:
             await asyncio.to_thread(path.unlink, True)
             error = self._provider.error_from_response(response)
-            self._scrub(error)
+            self._executor.scrub(error)
             raise error
         return path
 
@@ -989,12 +912,6 @@ class WhatsApp:
         return create_webhook_app(
             self, handler, path=path, max_body=max_body, dedupe_seconds=dedupe_seconds
         )
-
-
-def _describe(exc: WhatsAppError) -> str:
-    if isinstance(exc, APIStatusError):
-        return f"{type(exc).__name__} status={exc.status} code={exc.code}"
-    return f"{type(exc).__name__}: {exc.message}"
 
 
 def _env_value(key: str, raw: str) -> Any:
