@@ -107,3 +107,36 @@ def test_help_works_for_every_command(capsys: pytest.CaptureFixture[str]) -> Non
             main([*command, "--help"])
         assert info.value.code == 0
     assert "usage: whatsapp-async" in capsys.readouterr().out
+
+
+def test_send_from_a_profile_with_a_json_message(
+    toy_env: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "wa.toml"
+    config.write_text(
+        "[profiles.local]\n"
+        'provider = "toy"\n'
+        f'api_key = "{TOY_KEY}"\n'
+        f'base_url = "{toy_env.base_url("toy")}"\n'
+    )
+    message = json.dumps({"type": "text", "body": "from json"})
+    code = main(
+        [
+            "send",
+            "--config",
+            str(config),
+            "--profile",
+            "local",
+            "--to",
+            "+14155552671",
+            "--json",
+            message,
+        ]
+    )
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["provider"] == "toy"
+    assert toy_env.requests("toy")[0].json["text"] == "from json"
+    assert (
+        main(["send", "--config", str(config), "--profile", "nope", "--to", "+1", "--text", "x"])
+        == 2
+    )
