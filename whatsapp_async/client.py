@@ -745,9 +745,6 @@ class WhatsApp:
             )
             replaced = msgspec.structs.replace(message, id=media_id, file=None)
         else:
-            data = message.file
-            if not isinstance(data, bytes):
-                data = await asyncio.to_thread(_read_file, os.fspath(data))
             mime = message.mime_type or guess_mime_type(message.file)
             if not mime:
                 raise ValidationError(
@@ -755,6 +752,19 @@ class WhatsApp:
                     provider=self._name,
                     field="mime_type",
                 )
+            data = message.file
+            if self._provider.media_limits:
+                # Check before reading: an oversized file is refused without loading it.
+                size = len(data) if isinstance(data, bytes) else await _file_size(data)
+                check_media(
+                    self._provider.media_limits,
+                    mime_type=mime,
+                    size=size,
+                    kind=message.kind,
+                    provider=self._name,
+                )
+            if not isinstance(data, bytes):
+                data = await asyncio.to_thread(_read_file, os.fspath(data))
             replaced = msgspec.structs.replace(message, file=data, mime_type=mime)
         return _Prepared(prepared.recipient, replaced, prepared.options)
 
@@ -875,7 +885,18 @@ class WhatsApp:
             raise self._unsupported(operation, f"{self._name} has no operation {operation!r}")
         request = build(*args, **kwargs)
         response = await self._execute(request)
+        if operation.endswith("_template"):
+            self.invalidate_templates()  # created or deleted: the cached listing is stale
         return self._parse(response, parse, response)
+
+    def invalidate_templates(self) -> None:
+        """Forget the cached template listing (the next check fetches it again).
+
+        Example::
+
+            wa.invalidate_templates()
+        """
+        self._templates_at = None
 
     # -- webhooks -------------------------------------------------------------------------------
     def parse_webhook(
@@ -922,6 +943,13 @@ def _env_value(key: str, raw: str) -> Any:
     if key == "rate_limit":
         return None if raw.lower() in ("none", "off", "0") else float(raw)
     return raw
+
+
+async def _file_size(path: str | os.PathLike[str]) -> int:
+    try:
+        return (await asyncio.to_thread(os.stat, path)).st_size
+    except OSError as exc:
+        raise ValidationError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
 
 
 def _read_file(path: str) -> bytes:

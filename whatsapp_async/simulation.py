@@ -92,6 +92,8 @@ class Simulator(abc.ABC):
     """
 
     name: ClassVar[str]
+    max_request_body: ClassVar[int] = 8 * 1024 * 1024
+    """The largest request body the simulator reads (raise it for large uploads)."""
 
     def __init__(self) -> None:
         self.records: list[RecordedRequest] = []
@@ -110,7 +112,11 @@ class Simulator(abc.ABC):
 
     @abc.abstractmethod
     def add_routes(self, app: web.Application) -> None:
-        """Register the provider's endpoints on ``app``."""
+        """Register the provider's endpoints on ``app``.
+
+        The base middleware has already read (and recorded) each request body: parse it
+        from ``await request.read()`` (cached), not from ``request.post()``/``multipart()``.
+        """
 
     @abc.abstractmethod
     def error_response(
@@ -121,7 +127,7 @@ class Simulator(abc.ABC):
     # -- the app --------------------------------------------------------------------------------
     def make_app(self) -> web.Application:
         """The aiohttp application: recording and faults around the provider's routes."""
-        app = web.Application(middlewares=[self._middleware], client_max_size=8 * 1024 * 1024)
+        app = web.Application(middlewares=[self._middleware], client_max_size=self.max_request_body)
         self.add_routes(app)
         app.on_cleanup.append(self._cleanup)
         return app

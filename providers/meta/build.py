@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from whatsapp_async.errors import UnsupportedFeature
 from whatsapp_async.messages import (
     Audio,
     Buttons,
@@ -146,6 +147,15 @@ def _text(message: Text) -> dict[str, Any]:
 
 
 def _media_object(media: Media, field: str) -> MediaObject:
+    if media.file is not None:
+        # The client uploads a message's own file= first and sends the id; a file nested in
+        # a header never reaches that step.
+        raise UnsupportedFeature(
+            f"meta: {field} cannot be a local file here; upload it with "
+            "wa.upload_media(...) and pass id=",
+            provider="meta",
+            feature="file",
+        )
     kind = media.kind
     caption = media.caption or None
     if caption is not None:

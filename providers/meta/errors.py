@@ -17,6 +17,9 @@ Decisions worth knowing:
 - 131045, 131064 and 133000 are marked "do not retry" by Meta although its old table
   gave them HTTP 500; they map to ``BadRequestError``/``PermissionDeniedError`` so the
   core does not retry them as server errors.
+- Code 100 ("invalid parameter") is Graph's catch-all, also used for an object that does
+  not exist; when it comes with HTTP 404 (a deleted media id, an unknown template) the
+  status is the more precise of the two and the error is a ``NotFoundError``.
 
 Example::
 
@@ -35,6 +38,7 @@ from whatsapp_async.errors import (
     AuthenticationError,
     BadRequestError,
     BillingError,
+    NotFoundError,
     OutsideWindowError,
     PermissionDeniedError,
     RateLimitError,
@@ -52,6 +56,7 @@ __all__ = ["error_class_for_code", "error_from_response"]
 PROVIDER = "meta"
 
 _decoder = msgspec.json.Decoder(ErrorEnvelope)
+_GENERIC_CODE = 100
 
 _BY_CODE: dict[int, type[APIStatusError]] = {
     # Authentication: the token is invalid or expired.
@@ -135,6 +140,8 @@ def error_from_response(response: HttpResponse) -> APIStatusError:
     graph = _graph_error(response.body)
     code = _as_int(graph.code) if graph is not None else None
     cls = error_class_for_code(code) or error_class_for_status(response.status)
+    if code == _GENERIC_CODE and response.status == 404:
+        cls = NotFoundError
     message = _message(graph, response)
     details: Any = None
     if graph is not None and graph.error_data is not None:

@@ -13,6 +13,26 @@ envelope). What it does:
 - ``GET /{version}/{waba-id}/message_templates``: the built-in templates
   (``simulator_templates``), at most :attr:`MetaSimulator.page_size` per page whatever
   ``limit`` asks, with Graph's ``paging.cursors`` and ``paging.next``.
+- ``POST /{version}/{waba-id}/message_templates`` creates a template (checked by
+  ``simulator_template_admin``) that is listed and sendable at once, with status
+  :attr:`MetaSimulator.new_template_status` (``APPROVED`` by default, so tests need not
+  wait for a review; set ``"PENDING"`` to see what an unreviewed template does);
+  ``DELETE ...?name=...(&hsm_id=...)`` removes it (every language, or that one id)
+  and answers ``{"success": true}``; an unknown name answers 404 with code 100.
+- Media (``simulator_media``): ``POST /{version}/{phone-number-id}/media`` takes a
+  multipart form (``messaging_product=whatsapp``, ``type`` = the MIME type, ``file``),
+  checks type and size against Meta's table (an unaccepted type answers code 100, a
+  file over its limit code 131053) and answers ``{"id"}``. ``GET /{version}/{media-id}``
+  (optionally ``?phone_number_id=``) answers ``{messaging_product, url, mime_type,
+  sha256 (hex), file_size, id}``; the ``url`` (on this simulator's host, shaped like
+  Meta's ``lookaside`` URLs) works for :attr:`MetaSimulator.media_url_ttl` seconds
+  (default 300, Meta's 5 minutes), needs the Bearer token (else 401/190) and answers a
+  plain 404 once expired, as Meta's do (fetch a new URL). ``DELETE /{version}/{media-id}``
+  answers ``{"success": true}``; a deleted or unknown id then answers 404 (code 100,
+  subcode 33, ``GraphMethodException``). Sends by media id must name media the account
+  holds (an upload, :meth:`MetaSimulator.add_generated_media`, or one of the ids Meta's
+  documented examples use, see ``DOCUMENTED_MEDIA``); any other id answers 400 code
+  131053, unless :attr:`MetaSimulator.strict_media_ids` is off.
 - Faults (``Sandbox.fail_next``): Meta's envelope for the code, with the HTTP status the
   caller chose; without a code, a typical code for the status (401 -> 190, 429 -> 130429,
   503 -> 2, other 5xx -> 131000, other 4xx -> 100).
@@ -45,6 +65,9 @@ from aiohttp import web
 from whatsapp_async.simulation import Simulator
 from whatsapp_async.webhooks import hmac_sha256_hex
 
+from .media import MEDIA_LIMITS
+from .simulator_media import FormPart, MediaStore, SimMedia, media_ids_in, parse_form
+from .simulator_template_admin import new_template
 from .simulator_templates import TemplateBook
 from .simulator_validation import Rejection, SendCheck, validate_mark_read, validate_send
 from .wire import ENCODER
@@ -99,6 +122,8 @@ _TITLES: dict[int, str] = {
     133010: "Phone number not registered",
 }
 _DEFAULT_CODE_FOR_STATUS = {400: 100, 401: 190, 403: 10, 404: 100, 429: 130429, 503: 2}
+_DOWNLOAD_PATH = "/whatsapp_business/attachments/"
+# Room for the largest file Meta accepts (100 MB documents) plus the multipart framing.
 
 
 class MetaSimulator(Simulator):
@@ -107,7 +132,9 @@ class MetaSimulator(Simulator):
     Knobs: ``status_delay`` (seconds between webhook statuses), ``send_read_receipts``,
     ``message_status`` (what sends answer: ``accepted``, ``held_for_quality_assessment``
     or ``paused``), ``page_size`` (templates per page), ``undeliverable`` (numbers, as
-    digits, whose messages fail), ``templates`` (a :class:`TemplateBook`).
+    digits, whose messages fail), ``templates`` (a :class:`TemplateBook`),
+    ``new_template_status`` (``APPROVED``), ``media`` (a :class:`MediaStore`),
+    ``media_url_ttl`` (seconds a download URL works, 300), ``strict_media_ids``.
 
     Example::
 
@@ -116,6 +143,10 @@ class MetaSimulator(Simulator):
     """
 
     name: ClassVar[str] = "meta"
+    # Uploads up to Meta's largest media limit (documents, 100 MB) plus the form's overhead.
+    max_request_body: ClassVar[int] = (
+        max(limit.max_bytes for limit in MEDIA_LIMITS.values()) + 1024 * 1024
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -135,6 +166,21 @@ class MetaSimulator(Simulator):
         """Accepted send bodies by the wamid they were given."""
         self.marked_read: list[tuple[str, bool]] = []
         """``(message_id, typing)`` of every accepted mark-read request."""
+        self.new_template_status = "APPROVED"
+        self.media = MediaStore.with_documented_media()
+        self.media_url_ttl = 300.0
+        self.strict_media_ids = True
+
+    def add_generated_media(self, size: int, mime_type: str) -> SimMedia:
+        """Hold a ``size``-byte file made on the fly when downloaded; returns it (``.id``,
+        ``.sha256``). Nothing of that size is kept in memory, here or in the caller.
+
+        Example::
+
+            media = sim.add_generated_media(50 * 1024 * 1024, "video/mp4")
+            path = await wa.download_media(media.id, dest=tmp_path / "big.mp4")
+        """
+        return self.media.add_generated(size, mime_type)
 
     # -- Simulator contract ---------------------------------------------------------------------
     def settings(self) -> dict[str, Any]:
@@ -159,8 +205,14 @@ class MetaSimulator(Simulator):
 
             app = web.Application(); sim.add_routes(app)
         """
+        app.router.add_get(_DOWNLOAD_PATH, self._handle_download)
         app.router.add_post("/{version}/{node}/messages", self._handle_messages)
+        app.router.add_post("/{version}/{node}/media", self._handle_upload)
         app.router.add_get("/{version}/{node}/message_templates", self._handle_templates)
+        app.router.add_post("/{version}/{node}/message_templates", self._handle_create_template)
+        app.router.add_delete("/{version}/{node}/message_templates", self._handle_delete_template)
+        app.router.add_get("/{version}/{node}", self._handle_media_get)
+        app.router.add_delete("/{version}/{node}", self._handle_media_delete)
         app.router.add_route("*", "/{tail:.*}", self._handle_unknown)
 
     def error_response(
@@ -191,9 +243,20 @@ class MetaSimulator(Simulator):
                 self.marked_read.append(validate_mark_read(body))
                 return self.json_response({"success": True})
             check = validate_send(body, self.templates)
+            if self.strict_media_ids:
+                self._check_media_ids(body)
         except Rejection as rejection:
             return self._reject(rejection)
         return self._accept(check, body)
+
+    def _check_media_ids(self, body: dict[str, Any]) -> None:
+        for media_id in media_ids_in(body):
+            if self.media.get(media_id) is None:
+                raise Rejection(
+                    131053,
+                    f"Media upload error: media id {media_id[:40]!r} does not exist or was "
+                    "deleted.",
+                )
 
     async def _handle_templates(self, request: web.Request) -> web.Response:
         try:
@@ -231,6 +294,115 @@ class MetaSimulator(Simulator):
             payload["paging"] = paging
         return self.json_response(payload)
 
+    async def _handle_create_template(self, request: web.Request) -> web.Response:
+        try:
+            self._check_access(request, node_kind="waba")
+            try:
+                body = await self.json_body(request)
+            except ValueError:
+                raise Rejection(100, "The request body is not valid JSON.") from None
+            template = new_template(
+                body,
+                self.templates,
+                template_id=self._new_template_id(),
+                status=self.new_template_status,
+            )
+        except Rejection as rejection:
+            return self._reject(rejection)
+        self.templates.add(template)
+        return self.json_response(
+            {"id": template.id, "status": template.status, "category": template.category}
+        )
+
+    async def _handle_delete_template(self, request: web.Request) -> web.Response:
+        try:
+            self._check_access(request, node_kind="waba")
+            name = request.query.get("name")
+            if not name:
+                raise Rejection(100, "The parameter name is required.")
+            if not self.templates.remove(name, request.query.get("hsm_id")):
+                raise Rejection(100, f"Message template {name[:60]!r} does not exist.", status=404)
+        except Rejection as rejection:
+            return self._reject(rejection)
+        return self.json_response({"success": True})
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        try:
+            self._check_access(request, node_kind="phone_number")
+            try:
+                parts = parse_form(await request.read(), request.headers.get("Content-Type", ""))
+            except ValueError as exc:
+                raise Rejection(100, f"The upload must be multipart/form-data ({exc}).") from None
+            fields: dict[str, FormPart] = {}
+            for part in parts:
+                fields.setdefault(part.name, part)
+            product = fields.get("messaging_product")
+            if product is None:
+                raise Rejection(100, "The parameter messaging_product is required.")
+            if product.text() != "whatsapp":
+                raise Rejection(100, "Param messaging_product must be 'whatsapp'.")
+            file = fields.get("file")
+            if file is None or file.filename is None:
+                raise Rejection(100, "The parameter file is required.")
+            declared = fields.get("type")
+            if declared is None or not declared.text().strip():
+                raise Rejection(100, "The parameter type is required.")
+            mime_type = declared.text().split(";", 1)[0].strip().lower()
+            _check_upload(mime_type, len(file.data))
+        except Rejection as rejection:
+            return self._reject(rejection)
+        media = self.media.add_bytes(file.data, mime_type)
+        return self.json_response({"id": media.id})
+
+    async def _handle_media_get(self, request: web.Request) -> web.Response:
+        if not self._is_media_node(request.match_info["node"]):
+            return await self._handle_unknown(request)
+        try:
+            media = self._owned_media(request)
+        except Rejection as rejection:
+            return self._reject(rejection)
+        token, expires = self.media.issue_url(media.id, self.media_url_ttl)
+        query = urlencode({"mid": media.id, "ext": expires, "hash": token})
+        return self.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "url": f"{request.url.origin()}{_DOWNLOAD_PATH}?{query}",
+                "mime_type": media.mime_type,
+                "sha256": media.sha256,
+                "file_size": str(media.size),
+                "id": media.id,
+            }
+        )
+
+    async def _handle_media_delete(self, request: web.Request) -> web.Response:
+        if not self._is_media_node(request.match_info["node"]):
+            return await self._handle_unknown(request)
+        try:
+            media = self._owned_media(request)
+        except Rejection as rejection:
+            return self._reject(rejection)
+        self.media.delete(media.id)
+        return self.json_response({"success": True})
+
+    async def _handle_download(self, request: web.Request) -> web.StreamResponse:
+        token = self.bearer_token(request)
+        if token is None or not secrets.compare_digest(token.encode(), self.token.encode()):
+            return self._graph_error(
+                401, 190, "Invalid OAuth access token - Cannot parse access token"
+            )
+        media = self.media.resolve(request.query.get("hash", ""))
+        if media is None or media.id != request.query.get("mid"):
+            # Meta's media URLs simply stop working: a plain 404, not a Graph error.
+            return web.Response(status=404, text="URL signature expired or unknown")
+        response = web.StreamResponse()
+        response.content_type = media.mime_type
+        response.content_length = media.size
+        await response.prepare(request)
+        for chunk in media.chunks():
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+
     async def _handle_unknown(self, request: web.Request) -> web.Response:
         return self._graph_error(
             400,
@@ -249,7 +421,7 @@ class MetaSimulator(Simulator):
             subcode=rejection.subcode,
         )
 
-    def _check_access(self, request: web.Request, *, node_kind: str) -> None:
+    def _check_token_and_version(self, request: web.Request) -> None:
         token = self.bearer_token(request) or request.query.get("access_token")
         if token is None or not secrets.compare_digest(token.encode(), self.token.encode()):
             raise Rejection(
@@ -258,10 +430,36 @@ class MetaSimulator(Simulator):
         version = request.match_info["version"]
         if not _VERSION.fullmatch(version):
             raise Rejection(100, f"Unknown Graph API version {version[:20]!r}")
+
+    def _check_access(self, request: web.Request, *, node_kind: str) -> None:
+        self._check_token_and_version(request)
         node = request.match_info["node"]
         expected = self.phone_number_id if node_kind == "phone_number" else self.waba_id
         if node != expected:
             raise _UnknownObject(node, request.method)
+
+    def _is_media_node(self, node: str) -> bool:
+        # Graph object ids are numbers; the number and account nodes have their own edges.
+        if node in (self.phone_number_id, self.waba_id):
+            return False
+        return node.isdigit() or self.media.get(node) is not None
+
+    def _owned_media(self, request: web.Request) -> SimMedia:
+        """The media the path names, if it exists and belongs to ``?phone_number_id=``."""
+        self._check_token_and_version(request)
+        node = request.match_info["node"]
+        media = self.media.get(node)
+        owner = request.query.get("phone_number_id")
+        if media is None or (owner is not None and owner != self.phone_number_id):
+            raise _UnknownObject(node, request.method, status=404)
+        return media
+
+    def _new_template_id(self) -> str:
+        taken = {t.id for t in self.templates.templates}
+        while True:
+            candidate = str(10**15 + secrets.randbelow(9 * 10**15))
+            if candidate not in taken:
+                return candidate
 
     def _graph_error(
         self,
@@ -413,15 +611,35 @@ class MetaSimulator(Simulator):
 
 
 class _UnknownObject(Rejection):
-    """Graph's answer for an id that is not this simulator's number or account."""
+    """Graph's answer for an id that is not this simulator's number, account or media."""
 
-    def __init__(self, node: str, method: str) -> None:
+    def __init__(self, node: str, method: str, *, status: int = 400) -> None:
         super().__init__(
             100,
             f"Unsupported {method.lower()} request. Object with ID '{node[:40]}' does not exist, "
             "cannot be loaded due to missing permissions, or does not support this operation.",
+            status=status,
             error_type="GraphMethodException",
             subcode=33,
+        )
+
+
+def _check_upload(mime_type: str, size: int) -> None:
+    """Meta's type and size rules for an upload, as Graph errors."""
+    fitting = [limit for limit in MEDIA_LIMITS.values() if mime_type in limit.mime_types]
+    if not fitting:
+        accepted = sorted({m for limit in MEDIA_LIMITS.values() for m in limit.mime_types})
+        raise Rejection(
+            100,
+            f"Param file must be a file with one of the following types: {', '.join(accepted)}. "
+            f"Received file of type '{mime_type[:60]}'.",
+        )
+    largest = max(limit.max_bytes for limit in fitting)
+    if size > largest:
+        raise Rejection(
+            131053,
+            f"Media upload error: the file is {size} bytes; {mime_type} files may be at most "
+            f"{largest} bytes.",
         )
 
 

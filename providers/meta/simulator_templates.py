@@ -138,6 +138,33 @@ class TemplateBook:
         """
         return any(t.name == name for t in self.templates)
 
+    def add(self, template: SimTemplate) -> None:
+        """Add a newly created template at the end of the listing.
+
+        Example::
+
+            book.add(SimTemplate(id="2001", name="promo", language="en_US",
+                                 category="MARKETING", components=[...]))
+        """
+        self.templates.append(template)
+
+    def remove(self, name: str, template_id: str | None = None) -> list[SimTemplate]:
+        """Remove every language of ``name`` (or only the one with ``template_id``).
+
+        Returns what was removed (empty when nothing matched).
+
+        Example::
+
+            book.remove("order_update")  # both languages
+        """
+        gone = [
+            t
+            for t in self.templates
+            if t.name == name and (template_id is None or t.id == template_id)
+        ]
+        self.templates = [t for t in self.templates if t not in gone]
+        return gone
+
     @classmethod
     def default(cls) -> TemplateBook:
         """A small, varied set: every header format, both parameter formats, every button.

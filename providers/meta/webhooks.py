@@ -18,6 +18,10 @@ Mapping decisions:
 - ``MessageReceived.recipient``: the business ``phone_number_id`` the message came to.
 - ``value.errors`` (errors not tied to a message) become one ``UnknownEvent`` per error
   with ``kind="errors"``; changes of other fields become ``UnknownEvent(kind=<field>)``.
+- ``StatusUpdate.metadata``: the status's ``biz_opaque_callback_data`` decoded back into
+  the mapping the send's ``metadata=`` carried (``WhatsApp.send`` encodes it as compact
+  JSON). Callback data that is not a JSON object (set through ``extra=``, or by another
+  client) is kept as ``{"value": <the string>}``.
 
 Example::
 
@@ -217,8 +221,24 @@ def _status_event(status: InboundStatus, raw: Any) -> StatusUpdate:
         timestamp=_timestamp(status.timestamp),
         error=_event_error(status.errors[0]) if status.errors else None,
         wa_id=status.recipient_id if status.recipient_id.isdigit() else None,
+        metadata=_callback_metadata(status.biz_opaque_callback_data),
         raw=raw,
     )
+
+
+def _callback_metadata(opaque: Any) -> dict[str, Any] | None:
+    """The send's ``metadata`` back from ``biz_opaque_callback_data``."""
+    if opaque is None:
+        return None
+    decoded = opaque
+    if isinstance(opaque, str):
+        try:
+            decoded = DECODER.decode(opaque)
+        except msgspec.DecodeError:
+            decoded = None
+    if isinstance(decoded, dict):
+        return decoded
+    return {"value": opaque}
 
 
 def _user(primary: str, user_id: str | None) -> str:

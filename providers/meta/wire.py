@@ -40,7 +40,9 @@ __all__ = [
     "InteractiveText",
     "LocationObject",
     "MarkReadRequest",
+    "MediaDescription",
     "MediaObject",
+    "MediaUploaded",
     "MessageRequest",
     "Metadata",
     "Paging",
@@ -53,8 +55,11 @@ __all__ = [
     "SendContact",
     "SendMessageInfo",
     "SendResponse",
+    "SuccessBody",
     "TemplateComponent",
     "TemplateComponentItem",
+    "TemplateCreateRequest",
+    "TemplateCreated",
     "TemplateItem",
     "TemplateLanguage",
     "TemplateObject",
@@ -358,6 +363,26 @@ class MarkReadRequest(_Out, frozen=True, kw_only=True):
     typing_indicator: TypingIndicator | None = None
 
 
+class TemplateCreateRequest(_Out, frozen=True, kw_only=True):
+    """The body of ``POST /{version}/{waba-id}/message_templates``.
+
+    ``components`` are Meta's template components as given (HEADER, BODY, FOOTER,
+    BUTTONS with their examples).
+
+    Example::
+
+        TemplateCreateRequest(name="order_update", language="en_US", category="UTILITY",
+                              components=[{"type": "BODY", "text": "Hi {{1}}"}])
+    """
+
+    name: str
+    language: str
+    category: str
+    components: list[Any]
+    parameter_format: str | None = None
+    allow_category_change: bool | None = None
+
+
 # -- inbound: responses ------------------------------------------------------------------------
 class _In(msgspec.Struct, frozen=True, kw_only=True):
     """Base of inbound structs: unknown fields are ignored."""
@@ -510,6 +535,61 @@ class TemplatesPage(_In, frozen=True, kw_only=True):
     paging: Paging | None = None
 
 
+class MediaUploaded(_In, frozen=True, kw_only=True):
+    """The answer to a media upload: ``{"id": "<MEDIA_ID>"}``.
+
+    Example::
+
+        MediaUploaded(id="4490709327384033")
+    """
+
+    id: str | None = None
+
+
+class MediaDescription(_In, frozen=True, kw_only=True):
+    """``GET /{version}/{media-id}``: a short-lived ``url`` and what the file is.
+
+    ``file_size`` is a string in Meta's examples and a number in some answers: both are
+    accepted.
+
+    Example::
+
+        MediaDescription(id="2621233374848975", url="https://lookaside.fbsbx.com/...",
+                         mime_type="image/jpeg", sha256="...", file_size="303833")
+    """
+
+    messaging_product: str | None = None
+    id: str | None = None
+    url: str | None = None
+    mime_type: str | None = None
+    sha256: str | None = None
+    file_size: int | str | None = None
+
+
+class SuccessBody(_In, frozen=True, kw_only=True):
+    """Graph's ``{"success": true}`` (media and template deletes, mark-read).
+
+    Example::
+
+        SuccessBody(success=True)
+    """
+
+    success: bool | None = None
+
+
+class TemplateCreated(_In, frozen=True, kw_only=True):
+    """The answer to a template creation: ``{"id", "status", "category"}``.
+
+    Example::
+
+        TemplateCreated(id="1689556908129832", status="PENDING", category="UTILITY")
+    """
+
+    id: str | None = None
+    status: str | None = None
+    category: str | None = None
+
+
 # -- inbound: webhooks -------------------------------------------------------------------------
 class WebhookError(_In, frozen=True, kw_only=True):
     """An error in a webhook (``value.errors``, ``messages[].errors``, ``statuses[].errors``).
@@ -656,7 +736,8 @@ class InboundStatus(_In, frozen=True, kw_only=True):
     recipient_user_id: str | None = None
     recipient_type: str | None = None
     recipient_participant_id: str | None = None
-    biz_opaque_callback_data: str | None = None
+    biz_opaque_callback_data: Any = None
+    """A string from Meta; left untyped so an odd value never loses the status."""
     errors: list[WebhookError] = msgspec.field(default_factory=list)
 
 

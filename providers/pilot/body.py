@@ -38,6 +38,7 @@ from whatsapp_async.messages import (
 from whatsapp_async.provider import SendOptions, deep_merge
 from whatsapp_async.recipients import Channel, Group, Phone, Recipient
 
+from .media import inline_media
 from .wire import HeaderWire, SendBody
 
 __all__ = [
@@ -137,6 +138,11 @@ def _destination(recipient: Recipient) -> dict[str, str]:
 
 
 def _media_link(media: Media, where: str) -> str:
+    if media.file is not None:
+        # Only a message's own file is read and inlined by the client; nested media is not.
+        raise _unsupported(
+            "file", f"{where} cannot be a local file: give it by link= (a public URL)"
+        )
     if media.link is None:
         raise _unsupported(
             "media_id",
@@ -191,11 +197,14 @@ def _media_fields(media: Media) -> dict[str, Any]:
     kind = media.kind
     if media.caption is not None and kind in NO_CAPTION_TYPES:
         raise _invalid(f"{kind} cannot have a caption", "caption")
-    return {
-        "media": _media_link(media, kind),
-        "media_type": kind,
-        "caption": media.caption,
-    }
+    if isinstance(media.file, bytes):
+        source = inline_media(media.file, media.mime_type, kind)
+    elif media.file is not None:
+        # The client reads the file first; a path here means build_send was called directly.
+        raise _invalid(f"{kind}.file must be bytes by the time it is sent", f"{kind}.file")
+    else:
+        source = _media_link(media, kind)
+    return {"media": source, "media_type": kind, "caption": media.caption}
 
 
 def _buttons_fields(message: Buttons, label_key: str) -> dict[str, Any]:

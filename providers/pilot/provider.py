@@ -27,6 +27,9 @@ Decisions where the sources leave room (each also noted where it is implemented)
   exceptions: Pilot decides previews itself and a dashboard template fixes its own language.
 - ``list_templates`` is not offered: Pilot has a templates area for number-scoped keys but no
   documented listing shape to parse.
+- Local files (``Image(file=...)``): sent inline as a base64 data URI (``inline_media``),
+  checked against Meta's media limits; refused with ``UnsupportedFeature('file')`` when
+  ``number_kind="web"`` says base64 cannot work (see ``providers.pilot.media``).
 - Error mapping (template 404s, the retryable ``IDEMPOTENCY_KEY_IN_USE``): see ``errors.py``.
 
 Example::
@@ -52,7 +55,8 @@ from whatsapp_async.errors import (
     ValidationError,
 )
 from whatsapp_async.events import Event
-from whatsapp_async.messages import Message
+from whatsapp_async.media import MediaLimit
+from whatsapp_async.messages import Media, Message
 from whatsapp_async.provider import (
     Capabilities,
     HttpRequest,
@@ -65,6 +69,7 @@ from whatsapp_async.results import DeliveryState, MessageStatus, SendResult
 
 from . import errors as pilot_errors
 from .body import build_body, check_idempotency_key
+from .media import INLINE_MEDIA_LIMITS
 from .settings import PilotSettings
 from .webhooks import parse_events, verify_signature
 from .wire import (
@@ -154,10 +159,11 @@ class PilotProvider(Provider):
         ),
         recipients=frozenset({"phone", "group", "channel"}),
         options=frozenset({"deliver_at", "deliver_until"}),
-        operations=frozenset({"get_status", "cancel", "idempotency", "webhooks"}),
+        operations=frozenset({"get_status", "cancel", "idempotency", "webhooks", "inline_media"}),
     )
     default_base_url = "https://pilotstatus.com.br"
     default_rate_limit: ClassVar[float | None] = None  # Pilot documents no numbers
+    media_limits: ClassVar[Mapping[str, MediaLimit]] = INLINE_MEDIA_LIMITS
     settings: PilotSettings
 
     def __init__(self, settings: PilotSettings, *, base_url: str | None = None) -> None:
@@ -204,6 +210,16 @@ class PilotProvider(Provider):
         self, recipient: Recipient, message: Message, options: SendOptions
     ) -> HttpRequest:
         """``POST /v1/messages/send`` with the checked body and the ``Idempotency-Key``."""
+        if (
+            isinstance(message, Media)
+            and message.file is not None
+            and self.settings.number_kind == "web"
+        ):
+            raise self.unsupported(
+                "file",
+                "pilot: this is a Pilot Status web number, which does not accept base64 media; "
+                "send a public URL with link=",
+            )
         body = build_body(recipient, message, options, self.settings.button_label_key)
         headers = {}
         if options.idempotency_key is not None:

@@ -15,10 +15,14 @@ from typing import ClassVar, Literal
 
 from whatsapp_async.config import Settings
 
-__all__ = ["DEFAULT_BUTTON_LABEL_KEY", "ButtonLabelKey", "PilotSettings"]
+__all__ = ["DEFAULT_BUTTON_LABEL_KEY", "ButtonLabelKey", "NumberKind", "PilotSettings"]
 
 ButtonLabelKey = Literal["displayText", "label"]
 """The JSON key that carries a button's visible text (the sources disagree, see below)."""
+
+NumberKind = Literal["meta", "web"]
+"""What backs the sending number: Meta's Cloud API, or an unofficial ("Pilot Status web")
+WhatsApp session. Only Meta-backed numbers accept base64 (inline) media."""
 
 DEFAULT_BUTTON_LABEL_KEY: ButtonLabelKey = "displayText"
 """``displayText`` is what the public send documentation (the API contract itself) names,
@@ -36,6 +40,9 @@ class PilotSettings(Settings, frozen=True):
       are accepted during a rotation
     - ``button_label_key``: ``"displayText"`` (default) or ``"label"``
     - ``whatsapp_number_id``: sent as ``x-whatsapp-number-id`` when set
+    - ``number_kind``: ``"meta"`` (a Cloud API number), ``"web"`` (an unofficial "Pilot
+      Status web" number: ``file=`` media raises ``UnsupportedFeature`` since base64 is
+      not accepted there) or None (unknown: files are sent inline and Pilot decides)
 
     Example::
 
@@ -49,6 +56,7 @@ class PilotSettings(Settings, frozen=True):
     webhook_secrets: tuple[str, ...] = ()
     button_label_key: ButtonLabelKey = DEFAULT_BUTTON_LABEL_KEY
     whatsapp_number_id: str | None = None
+    number_kind: NumberKind | None = None
 
     secret_fields: ClassVar[frozenset[str]] = frozenset(
         {"api_key", "api_key_id", "webhook_secret", "webhook_secrets"}

@@ -17,6 +17,8 @@ Example::
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -73,6 +75,13 @@ EXTENSIONS = {
     "m4a": "audio",
     "webp": "sticker",
 }
+DATA_URI = re.compile(
+    r"data:(?P<type>[a-z]+)/(?P<subtype>[a-z0-9.+-]+)(?P<params>(;[a-z0-9_.-]+=[^;,]+)*)"
+    r";base64,(?P<data>.*)",
+    re.DOTALL,
+)
+"""``data:<type>/<subtype>[;name=value]*;base64,<data>`` (RFC 2397, base64 only)."""
+MEDIA_TYPE_FAMILIES = {"image": "image", "video": "video", "audio": "audio", "voice": "audio"}
 E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 BSUID = re.compile(r"^[A-Z]{2}\.[A-Za-z0-9]+$")
 
@@ -212,7 +221,37 @@ def _destination(body: Mapping[str, Any]) -> tuple[str, str]:
     return key, value
 
 
-def _media_type(body: Mapping[str, Any], media: str | None) -> str | None:
+def _data_uri_type(media: str, declared: Any, base64_media: bool) -> str:
+    """The mediaType of a data URI send (declared, or from its MIME type), checked."""
+    if not base64_media:
+        raise _bad(
+            "media",
+            "base64 media is not accepted on Pilot Status web numbers; use a public http(s) URL",
+        )
+    match = DATA_URI.fullmatch(media)
+    if match is None:
+        raise _bad("media", "media must be a data URI like data:image/png;base64,...")
+    try:
+        content = base64.b64decode(match["data"], validate=True)
+    except (binascii.Error, ValueError):
+        raise _bad("media", "the data URI's base64 is malformed") from None
+    if not content:
+        raise _bad("media", "the data URI holds no data")
+    family, mime = match["type"], f"{match['type']}/{match['subtype']}"
+    kind = declared if declared is not None else family
+    if kind not in MEDIA_TYPES:
+        raise _bad("mediaType", f"mediaType must be one of {sorted(MEDIA_TYPES)}")
+    expected = MEDIA_TYPE_FAMILIES.get(str(kind))
+    if (expected is not None and family != expected) or (
+        kind == "sticker" and mime != "image/webp"
+    ):
+        raise _bad("mediaType", f"a {mime} file cannot be sent as mediaType {kind}")
+    return str(kind)
+
+
+def _media_type(
+    body: Mapping[str, Any], media: str | None, *, base64_media: bool = True
+) -> str | None:
     declared = body.get("mediaType")
     if media is None:
         if declared is not None:
@@ -220,6 +259,8 @@ def _media_type(body: Mapping[str, Any], media: str | None) -> str | None:
         return None
     if not media.startswith(("http://", "https://", "data:")):
         raise _bad("media", "media must be a public http(s) URL or a base64 data URI")
+    if media.startswith("data:"):
+        return _data_uri_type(media, declared, base64_media)
     if declared is not None:
         if declared not in MEDIA_TYPES:
             raise _bad("mediaType", f"mediaType must be one of {sorted(MEDIA_TYPES)}")
@@ -319,8 +360,10 @@ def _others(body: Mapping[str, Any]) -> None:
         raise _bad("markRead", "markRead must be a boolean")
 
 
-def check_send(body: Any) -> CheckedSend:
+def check_send(body: Any, *, base64_media: bool = True) -> CheckedSend:
     """The accepted send described by ``body``, or raise :class:`Reject`.
+
+    ``base64_media=False`` (an unofficial "Pilot Status web" number) refuses data URIs.
 
     Example::
 
@@ -343,7 +386,7 @@ def check_send(body: Any) -> CheckedSend:
     if template_ref is None and text is None and media is None:
         raise _bad("text", "text is required when templateId is not sent")
     mode = "template" if template_ref is not None else "text" if text is not None else "media"
-    media_type = _media_type(body, media)
+    media_type = _media_type(body, media, base64_media=base64_media)
     if "variables" in body and mode != "template":
         raise _bad("variables", "variables require templateId")
     caption = _string(body, "caption")

@@ -2,7 +2,8 @@
 
 Endpoints (under the base URL, like ``https://pilotstatus.com.br``):
 
-- ``POST /v1/messages/send``: strict validation (``sim_rules``), 202 ``{id, correlationId,
+- ``POST /v1/messages/send``: strict validation (``sim_rules``; a base64 ``data:`` URI in
+  ``media`` must decode, and its MIME type must fit ``mediaType``), 202 ``{id, correlationId,
   status: "QUEUED", createdAt, origin, sourceNumber}``; ``Idempotency-Key`` replays
   (``Idempotent-Replayed: true``), 409 ``IDEMPOTENCY_KEY_REUSED`` / ``_IN_USE``, 400
   ``IDEMPOTENCY_KEY_INVALID``. Accepted messages move QUEUED -> SENT -> DELIVERED
@@ -131,7 +132,9 @@ class PilotSimulator(Simulator):
 
     Knobs: ``progress_delay`` (seconds between status steps, default 0.05),
     ``auto_read`` (also move DELIVERED -> READ), ``accept_delay`` (seconds a send
-    takes to be accepted; keeps its idempotency key "in use" meanwhile).
+    takes to be accepted; keeps its idempotency key "in use" meanwhile),
+    ``number_kind`` (``"meta"``, the default, accepts base64 data URIs in ``media``;
+    ``"web"`` refuses them with 400 ``VALIDATION_ERROR``, as unofficial numbers do).
 
     Example::
 
@@ -147,6 +150,7 @@ class PilotSimulator(Simulator):
         self.progress_delay = 0.05
         self.auto_read = False
         self.accept_delay = 0.0
+        self.number_kind = "meta"
         self.webhook_secret = WEBHOOK_SECRET
         self.messages: dict[str, SimMessage] = {}
         self._aliases: dict[str, str] = {}  # correlationId / wamid -> Pilot id
@@ -275,7 +279,7 @@ class PilotSimulator(Simulator):
                 replay = self._replay(scope, body)
                 if replay is not None:
                     return replay
-            checked = check_send(body)
+            checked = check_send(body, base64_media=self.number_kind == "meta")
         except Reject as reject:
             return self._reject(reject)
         if self.accept_delay <= 0:

@@ -65,7 +65,16 @@ PROFILES: dict[str, Profile] = {
         messages=ALL_KINDS,
         recipients=frozenset({"phone", "group"}),
         options=frozenset({"reply_to", "metadata"}),
-        operations=frozenset({"mark_read", "list_templates", "webhooks"}),
+        operations=frozenset(
+            {
+                "mark_read",
+                "list_templates",
+                "webhooks",
+                "upload_media",
+                "create_template",
+                "delete_template",
+            }
+        ),
         rate_limit_fault={"status": 400, "code": 130429},
         server_fault={"status": 500, "code": 131000},
         retries_ambiguous=False,
@@ -95,7 +104,7 @@ PROFILES: dict[str, Profile] = {
         ),
         recipients=frozenset({"phone", "group", "channel"}),
         options=frozenset({"deliver_at", "deliver_until"}),
-        operations=frozenset({"get_status", "cancel", "idempotency", "webhooks"}),
+        operations=frozenset({"get_status", "cancel", "idempotency", "webhooks", "inline_media"}),
         rate_limit_fault={"status": 429, "code": "RATE_LIMITED"},
         server_fault={"status": 503},
         retries_ambiguous=True,

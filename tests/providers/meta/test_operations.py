@@ -225,7 +225,16 @@ def test_defaults_and_capabilities() -> None:
     )
     assert caps.recipients == frozenset({"phone", "group"})
     assert caps.options == frozenset({"reply_to", "metadata"})
-    assert caps.operations == frozenset({"mark_read", "list_templates", "webhooks"})
+    assert caps.operations == frozenset(
+        {
+            "mark_read",
+            "list_templates",
+            "webhooks",
+            "upload_media",
+            "create_template",
+            "delete_template",
+        }
+    )
     request = provider.build_send(Phone(TO), Text("hi"), SendOptions())
     assert request.url == f"https://graph.facebook.com/v23.0/{PNID}/messages"
     assert "EAAtest-token-123" not in repr(wa)

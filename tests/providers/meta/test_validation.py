@@ -372,7 +372,8 @@ async def test_over_limit_input_raises_before_any_request(
 
 LIMITS_OK: list[tuple[str, Any]] = [
     ("text-4096", Text("x" * 4096)),
-    ("caption-1024", Image(id="1", caption="c" * 1024)),
+    # A media id the simulated account holds (one of Meta's documented example ids).
+    ("caption-1024", Image(id="1003383421387256", caption="c" * 1024)),
     (
         "buttons-3-titles-20",
         Buttons("b" * 1024, [ReplyButton(f"{i}", f"{i}" * 20) for i in range(3)]),

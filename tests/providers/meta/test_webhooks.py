@@ -272,6 +272,7 @@ def _expected(fixture: str) -> list[Any]:
                 recipient=SHEENA,
                 timestamp=_at("1750100100"),
                 wa_id="16505551234",
+                metadata={"order": "1234"},
                 raw=first[0],
             ),
             StatusUpdate(
