@@ -35,18 +35,11 @@ import msgspec
 
 from whatsapp_async.errors import (
     APIStatusError,
-    AuthenticationError,
-    BadRequestError,
-    BillingError,
     NotFoundError,
-    OutsideWindowError,
-    PermissionDeniedError,
     RateLimitError,
-    RecipientError,
-    ServerError,
-    TemplateError,
     error_class_for_status,
 )
+from whatsapp_async.platform_codes import class_for_platform_code
 from whatsapp_async.provider import HttpResponse, parse_retry_after
 
 from .wire import ErrorEnvelope, GraphError
@@ -58,71 +51,18 @@ PROVIDER = "meta"
 _decoder = msgspec.json.Decoder(ErrorEnvelope)
 _GENERIC_CODE = 100
 
-_BY_CODE: dict[int, type[APIStatusError]] = {
-    # Authentication: the token is invalid or expired.
-    0: AuthenticationError,
-    190: AuthenticationError,
-    # Permissions and account restrictions (200-299 are handled as a range below).
-    3: PermissionDeniedError,
-    10: PermissionDeniedError,
-    368: PermissionDeniedError,
-    130497: PermissionDeniedError,
-    131005: PermissionDeniedError,
-    131031: PermissionDeniedError,
-    131048: PermissionDeniedError,
-    131064: PermissionDeniedError,
-    # Throttling: retried by the core with backoff.
-    4: RateLimitError,
-    80007: RateLimitError,
-    130429: RateLimitError,
-    131056: RateLimitError,
-    # Customer-service window.
-    131047: OutsideWindowError,
-    # Recipient cannot get this message.
-    131021: RecipientError,
-    131026: RecipientError,
-    # Billing / eligibility.
-    131042: BillingError,
-    # Transient on Meta's side: retried by the core.
-    1: ServerError,
-    2: ServerError,
-    131000: ServerError,
-    131016: ServerError,
-    131057: ServerError,
-    133004: ServerError,
-    # The request itself is wrong: fix it, do not retry.
-    33: BadRequestError,
-    100: BadRequestError,
-    130472: BadRequestError,
-    131008: BadRequestError,
-    131009: BadRequestError,
-    131045: BadRequestError,
-    131051: BadRequestError,
-    131052: BadRequestError,
-    131053: BadRequestError,
-    131062: BadRequestError,
-    133000: BadRequestError,
-    133010: BadRequestError,
-}
-
 
 def error_class_for_code(code: int | None) -> type[APIStatusError] | None:
     """The error class Meta's ``code`` implies, or None when the code is unknown here.
+
+    The map is the platform's (``whatsapp_async.platform_codes``), shared with the
+    providers that relay Meta's codes.
 
     Example::
 
         error_class_for_code(132001).__name__  # 'TemplateError'
     """
-    if code is None:
-        return None
-    cls = _BY_CODE.get(code)
-    if cls is not None:
-        return cls
-    if 200 <= code <= 299:
-        return PermissionDeniedError
-    if 132000 <= code <= 132999:
-        return TemplateError
-    return None
+    return class_for_platform_code(code)
 
 
 def error_from_response(response: HttpResponse) -> APIStatusError:
