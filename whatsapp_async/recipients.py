@@ -1,7 +1,8 @@
 """Recipients: phone numbers normalised to E.164, and group/channel/conversation ids.
 
-Phone numbers are parsed with ``phonenumbers`` once and cached: a fan-out that
-sends to the same numbers again pays ~0.1 µs per lookup instead of ~25 µs.
+Phone numbers are validated with ``phonenumbers``' rules and cached: a number
+seen before costs ~0.1 µs; a new ``+``-prefixed number takes the precompiled fast
+path (``fast_phone``, same verdicts), and anything else goes through phonenumbers.
 
 Example::
 
@@ -20,6 +21,7 @@ import msgspec
 import phonenumbers
 
 from .errors import InvalidRecipient
+from .fast_phone import fast_e164
 
 __all__ = [
     "Channel",
@@ -155,6 +157,12 @@ def _parse_phone(text: str, region: str | None, validation: PhoneValidation) -> 
     elif region is None and candidate[0].isdigit() and candidate.isdigit() and len(candidate) > 10:
         # Bare digits of 11+ characters are almost always E.164 without '+' (Meta's wa_id form).
         candidate = "+" + candidate
+    if validation == "valid":
+        # ~4 µs instead of ~25 µs when the number is '+' + digits and valid; anything it
+        # cannot prove valid goes on to phonenumbers, whose verdict it replays exactly.
+        fast = fast_e164(candidate)
+        if fast is not None:
+            return fast
     try:
         number = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException as exc:
