@@ -64,7 +64,7 @@ class BulkRun:
 
     async def drive(
         self,
-        jobs: Sequence[Job],
+        jobs: Sequence[Job] | range,
         run_job: Callable[[Job], Awaitable[None]],
         concurrency: int,
     ) -> BulkResult:

@@ -559,22 +559,26 @@ class WhatsApp:
         run = BulkRun(len(entries), provider=self._name, on_result=on_result)
         call_timeout = None if timeout is None else as_timeout(timeout)
         policy = self._retry.with_max_retries(max_retries)
+        batching = "native_batch" in self._caps.operations
+        # Without native batches each item is prepared by the worker that sends it, so
+        # memory grows with the concurrency, not with the number of items.
         prepared: dict[int, _Prepared] = {}
-        for index, entry in enumerate(entries):
-            try:
-                prepared[index] = self._prepare_item(entry)
-            except WhatsAppError as exc:
-                run.settle(index, exc)
+        if batching:
+            for index, entry in enumerate(entries):
+                try:
+                    prepared[index] = self._prepare_item(entry)
+                except WhatsAppError as exc:
+                    run.settle(index, exc)
 
-        async def run_job(job: Job) -> None:
-            await self._check_template(prepared[job if isinstance(job, int) else job[0]].message)
-            if isinstance(job, int):
-                item = await self._materialise_media(prepared[job])
-                run.settle(
-                    job, await self._send_prepared(item, timeout=call_timeout, policy=policy)
-                )
-                return
+        async def run_single(index: int) -> None:
+            item = prepared.pop(index) if batching else self._prepare_item(entries[index])
+            await self._check_template(item.message)
+            item = await self._materialise_media(item)
+            run.settle(index, await self._send_prepared(item, timeout=call_timeout, policy=policy))
+
+        async def run_batch(job: list[int]) -> None:
             first = prepared[job[0]]
+            await self._check_template(first.message)
             recipients = [prepared[i].recipient for i in job]
             request = self._provider.build_batch(recipients, first.message, first.options)
             # A chunk is many messages: after a 5xx it is not resent (it may have gone out).
@@ -594,7 +598,11 @@ class WhatsApp:
             for index, outcome in zip(job, results, strict=True):
                 run.settle(index, outcome)
 
-        return await run.drive(self._plan_jobs(prepared), run_job, concurrency)
+        async def run_job(job: Job) -> None:
+            await (run_single(job) if isinstance(job, int) else run_batch(job))
+
+        jobs = self._plan_jobs(prepared) if batching else range(len(entries))
+        return await run.drive(jobs, run_job, concurrency)
 
     def _prepare_item(self, entry: BulkInput) -> _Prepared:
         if isinstance(entry, BulkItem):
@@ -625,8 +633,6 @@ class WhatsApp:
 
     def _plan_jobs(self, prepared: Mapping[int, _Prepared]) -> list[Job]:
         """Single sends, or native batches of items sharing a message (input order kept)."""
-        if "native_batch" not in self._caps.operations:
-            return list(prepared)
         groups: dict[Any, list[int]] = {}
         singles: list[int] = []
         for index, item in prepared.items():
