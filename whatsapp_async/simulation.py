@@ -26,6 +26,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import random
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ClassVar
@@ -56,6 +57,8 @@ class RecordedRequest(msgspec.Struct, kw_only=True):
     json: Any = None
     status: int = 0
     fault: bool = False
+    received_at: float = 0.0
+    """When the request arrived (``time.monotonic()``), for rate measurements."""
 
 
 class Fault(msgspec.Struct, frozen=True, kw_only=True):
@@ -138,8 +141,10 @@ class Simulator(abc.ABC):
         request: web.Request,
         handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
     ) -> web.StreamResponse:
+        received_at = time.monotonic()
         body = await request.read()
         record = RecordedRequest(
+            received_at=received_at,
             method=request.method,
             path=request.path,
             query=dict(request.query),

@@ -7,46 +7,24 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, SupportsIndex, cast
+from typing import IO, Any, cast
 
 from arq.worker import Worker, get_kwargs
 
 from whatsapp_async import Text
 from whatsapp_async.contrib.arq import FUNCTION_NAME
-from whatsapp_async.simulation import RecordedRequest, Simulator
+from whatsapp_async.simulation import Simulator
 from whatsapp_async.testing import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-class TimedRecords(list[RecordedRequest]):
-    """A simulator's record list that also notes when each request arrived (monotonic)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.times: list[float] = []
-
-    def append(self, item: RecordedRequest) -> None:
-        self.times.append(time.monotonic())
-        super().append(item)
-
-    def clear(self) -> None:
-        self.times.clear()
-        super().clear()
-
-    def insert(self, index: SupportsIndex, item: RecordedRequest) -> None:
-        raise NotImplementedError("records are only appended")
-
-
-def time_records(sim: Simulator) -> TimedRecords:
-    """Make ``sim`` note arrival times from now on."""
-    timed = TimedRecords()
-    sim.records = timed
-    return timed
+def arrival_times(sim: Simulator) -> list[float]:
+    """When each request the simulator recorded arrived (monotonic seconds)."""
+    return [record.received_at for record in sim.records]
 
 
 def phone(i: int) -> str:

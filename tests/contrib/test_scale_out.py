@@ -23,7 +23,7 @@ from whatsapp_async.contrib.arq import collect_results, enqueue_bulk
 from whatsapp_async.testing import Sandbox
 
 from .conftest import RedisServer
-from .helpers import start_worker, text_items, time_records, worker_processes, write_profile
+from .helpers import arrival_times, start_worker, text_items, worker_processes, write_profile
 
 
 async def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -41,7 +41,6 @@ async def test_three_worker_processes_share_one_rate_of_50_per_second(
     async with Sandbox(["pilot"]) as sb:
         sim = cast(PilotSimulator, sb.simulator("pilot"))
         sim.progress_delay = 3600  # no status traffic: only the sends
-        timed = time_records(sim)
         profile = write_profile(tmp_path / "whatsapp.toml", sb)
         batch = await enqueue_bulk(arq_redis, text_items(count), provider="pilot")
         assert batch.enqueued == count
@@ -50,8 +49,9 @@ async def test_three_worker_processes_share_one_rate_of_50_per_second(
             outcomes = await collect_results(arq_redis, batch, timeout=90, poll_interval=0.5)
             per_worker = [w.completed_jobs() for w in workers]
     assert all(isinstance(o, SendResult) for o in outcomes), Counter(type(o) for o in outcomes)
-    assert len(timed) == count and len(sim.messages) == count
-    span = timed.times[-1] - timed.times[0]
+    times = arrival_times(sim)
+    assert len(times) == count and len(sim.messages) == count
+    span = times[-1] - times[0]
     measured = (count - 1) / span  # burst 1: every request is steady state
     print(f"\n{count} sends by 3 processes in {span:.2f}s: {measured:.2f} msg/s; jobs {per_worker}")
     assert abs(measured - rate) / rate <= 0.10, measured
