@@ -146,7 +146,7 @@ def normalise(
     return Phone(_parse_phone(to, default_region, validation))
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=8192)
 def _parse_phone(text: str, region: str | None, validation: PhoneValidation) -> str:
     candidate = text.strip()
     if not candidate:

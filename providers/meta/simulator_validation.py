@@ -434,7 +434,8 @@ def _template(content: Any, templates: TemplateBook) -> None:
         raise Rejection(131009, "Param template.language.policy must be 'deterministic'.")
     components = _array(template.get("components", []), "template.components")
     sent = [_object(c, f"template.components[{i}]") for i, c in enumerate(components)]
-    only_body = len(sent) == 1 and sent[0].get("type") == "body"
+    # Meta reads component types case-insensitively (clients send "BODY" as well as "body").
+    only_body = len(sent) == 1 and str(sent[0].get("type", "")).lower() == "body"
     for i, component in enumerate(sent):
         _component_shape(component, f"template.components[{i}]", only_body=only_body)
     known = templates.find(name, code)
@@ -449,7 +450,7 @@ def _template(content: Any, templates: TemplateBook) -> None:
 
 
 def _component_shape(component: Mapping[str, Any], path: str, *, only_body: bool) -> None:
-    kind = component.get("type")
+    kind = str(component.get("type", "")).lower()
     if kind not in ("header", "body", "button"):
         return  # carousels, limited-time offers ...: accepted as they come
     if kind == "button":
@@ -499,7 +500,7 @@ def _matches_template(template: SimTemplate, sent: list[dict[str, Any]]) -> None
         raise Rejection(132001, f"template {template.name} is not approved ({template.status})")
     by_type: dict[str, list[dict[str, Any]]] = {}
     for component in sent:
-        by_type.setdefault(str(component.get("type")), []).append(component)
+        by_type.setdefault(str(component.get("type", "")).lower(), []).append(component)
     _header_matches(template, by_type.get("header", []))
     _params_match(template, "body", template.body_params, by_type.get("body", []))
     _buttons_match(template, by_type.get("button", []))

@@ -405,3 +405,29 @@ async def test_settings_are_what_clients_need(sb: Sandbox, sim: MetaSimulator) -
     assert set(settings) == {"token", "phone_number_id", "waba_id", "app_secret", "verify_token"}
     assert settings["token"] == sim.token
     assert MetaSimulator().token != sim.token  # fresh credentials per simulator
+
+
+async def test_template_component_types_are_read_case_insensitively(graph: Graph) -> None:
+    # Clients such as pywa write "BODY"; Meta accepts either case.
+    body = {
+        "messaging_product": "whatsapp",
+        "to": TO,
+        "type": "template",
+        "template": {
+            "name": "order_update",
+            "language": {"code": "en_US"},
+            "components": [
+                {
+                    "type": "BODY",
+                    "parameters": [{"type": "text", "text": "Ada"}, {"type": "text", "text": "#1"}],
+                }
+            ],
+        },
+    }
+    status, answer = await graph.post(body)
+    assert status == 200, answer
+    lower = copy.deepcopy(body)
+    lower["template"]["components"][0]["type"] = "body"
+    assert (await graph.post(lower))[0] == 200
+    lower["template"]["components"][0]["parameters"].pop()
+    assert (await graph.post(lower))[0] == 400  # still checked: one parameter short

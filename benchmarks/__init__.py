@@ -1,0 +1,1 @@
+"""Benchmarks of whatsapp_async (see README.md)."""
