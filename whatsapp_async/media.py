@@ -22,7 +22,15 @@ import msgspec
 
 from .errors import ValidationError
 
-__all__ = ["FormFile", "MediaInfo", "MediaLimit", "MediaSource", "check_media", "guess_mime_type"]
+__all__ = [
+    "PLATFORM_MEDIA_LIMITS",
+    "FormFile",
+    "MediaInfo",
+    "MediaLimit",
+    "MediaSource",
+    "check_media",
+    "guess_mime_type",
+]
 
 MediaSource = bytes | str | os.PathLike[str]
 """Bytes, or the path of a file."""
@@ -87,6 +95,38 @@ class MediaLimit(msgspec.Struct, frozen=True, kw_only=True):
 
     max_bytes: int
     mime_types: frozenset[str]
+
+
+_MB = 1024 * 1024
+_OFFICE = (
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+)
+
+PLATFORM_MEDIA_LIMITS: Mapping[str, MediaLimit] = {
+    "image": MediaLimit(max_bytes=5 * _MB, mime_types=frozenset({"image/jpeg", "image/png"})),
+    "audio": MediaLimit(
+        max_bytes=16 * _MB,
+        mime_types=frozenset({"audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"}),
+    ),
+    "video": MediaLimit(max_bytes=16 * _MB, mime_types=frozenset({"video/mp4", "video/3gpp"})),
+    "document": MediaLimit(
+        max_bytes=100 * _MB, mime_types=frozenset({"text/plain", "application/pdf", *_OFFICE})
+    ),
+    # 100 KB static, 500 KB animated; a webp does not say which without decoding it.
+    "sticker": MediaLimit(max_bytes=500 * 1024, mime_types=frozenset({"image/webp"})),
+}
+"""WhatsApp's documented media limits (binary megabytes), for providers that carry them.
+
+Example::
+
+    check_media(PLATFORM_MEDIA_LIMITS, mime_type="video/mp4", size=20 * 1024 * 1024)
+    # ValidationError: file is 20,971,520 bytes; video/mp4 media may be at most 16,777,216 bytes
+"""
 
 
 def guess_mime_type(source: MediaSource, filename: str | None = None) -> str | None:

@@ -28,35 +28,14 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from whatsapp_async.errors import ValidationError
-from whatsapp_async.media import MediaLimit
+from whatsapp_async.media import PLATFORM_MEDIA_LIMITS, MediaLimit
 
 __all__ = ["MB", "MEDIA_LIMITS", "TRUSTED_MEDIA_DOMAINS", "download_headers", "is_trusted_host"]
 
 MB = 1024 * 1024
 """One megabyte as the limits below count it."""
 
-_OFFICE = (
-    "application/msword",
-    "application/vnd.ms-excel",
-    "application/vnd.ms-powerpoint",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-)
-
-MEDIA_LIMITS: Mapping[str, MediaLimit] = {
-    "image": MediaLimit(max_bytes=5 * MB, mime_types=frozenset({"image/jpeg", "image/png"})),
-    "audio": MediaLimit(
-        max_bytes=16 * MB,
-        mime_types=frozenset({"audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"}),
-    ),
-    "video": MediaLimit(max_bytes=16 * MB, mime_types=frozenset({"video/mp4", "video/3gpp"})),
-    "document": MediaLimit(
-        max_bytes=100 * MB,
-        mime_types=frozenset({"text/plain", "application/pdf", *_OFFICE}),
-    ),
-    "sticker": MediaLimit(max_bytes=500 * 1024, mime_types=frozenset({"image/webp"})),
-}
+MEDIA_LIMITS: Mapping[str, MediaLimit] = PLATFORM_MEDIA_LIMITS
 """Per media kind, the largest file and the MIME types Meta accepts (facts §3.4)."""
 
 TRUSTED_MEDIA_DOMAINS = ("fbsbx.com", "facebook.com")

@@ -123,7 +123,6 @@ _TITLES: dict[int, str] = {
 }
 _DEFAULT_CODE_FOR_STATUS = {400: 100, 401: 190, 403: 10, 404: 100, 429: 130429, 503: 2}
 _DOWNLOAD_PATH = "/whatsapp_business/attachments/"
-# Room for the largest file Meta accepts (100 MB documents) plus the multipart framing.
 
 
 class MetaSimulator(Simulator):

@@ -28,34 +28,13 @@ import re
 from collections.abc import Mapping
 
 from whatsapp_async.errors import ValidationError
-from whatsapp_async.media import MediaLimit, check_media
+from whatsapp_async.media import PLATFORM_MEDIA_LIMITS, MediaLimit, check_media
 
 __all__ = ["INLINE_MEDIA_LIMITS", "data_uri", "inline_media"]
 
 PROVIDER = "pilot"
-_MB = 1024 * 1024
-_OFFICE = (
-    "application/msword",
-    "application/vnd.ms-excel",
-    "application/vnd.ms-powerpoint",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-)
-
-INLINE_MEDIA_LIMITS: Mapping[str, MediaLimit] = {
-    "image": MediaLimit(max_bytes=5 * _MB, mime_types=frozenset({"image/jpeg", "image/png"})),
-    "audio": MediaLimit(
-        max_bytes=16 * _MB,
-        mime_types=frozenset({"audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"}),
-    ),
-    "video": MediaLimit(max_bytes=16 * _MB, mime_types=frozenset({"video/mp4", "video/3gpp"})),
-    "document": MediaLimit(
-        max_bytes=100 * _MB, mime_types=frozenset({"text/plain", "application/pdf", *_OFFICE})
-    ),
-    # 100 KB static, 500 KB animated; a webp does not say which without decoding it.
-    "sticker": MediaLimit(max_bytes=500 * 1024, mime_types=frozenset({"image/webp"})),
-}
+# Base64 media works only on Meta-backed numbers, so Meta's limits are the ones that apply.
+INLINE_MEDIA_LIMITS: Mapping[str, MediaLimit] = PLATFORM_MEDIA_LIMITS
 """Meta's media limits, per Pilot ``mediaType`` (sizes in binary megabytes)."""
 
 _TOKEN = r"[A-Za-z0-9!#$&^_.+-]+"
