@@ -380,8 +380,8 @@ class WhatsApp:
             deliver_until=deliver_until,
             extra=extra,
         )
-        await self._check_template(prepared.message)
-        prepared = await self._materialise_media(prepared)
+        if self._needs_lookups(prepared.message):
+            prepared = await self._complete(prepared)
         return await self._send_prepared(
             prepared,
             timeout=None if timeout is None else as_timeout(timeout),
@@ -572,8 +572,8 @@ class WhatsApp:
 
         async def run_single(index: int) -> None:
             item = prepared.pop(index) if batching else self._prepare_item(entries[index])
-            await self._check_template(item.message)
-            item = await self._materialise_media(item)
+            if self._needs_lookups(item.message):
+                item = await self._complete(item)
             run.settle(index, await self._send_prepared(item, timeout=call_timeout, policy=policy))
 
         async def run_batch(job: list[int]) -> None:
@@ -735,6 +735,17 @@ class WhatsApp:
         ):
             info = await self.get_template(message.name, message.language)
             check_template(message, info, provider=self._name)
+
+    def _needs_lookups(self, message: Message) -> bool:
+        """Whether a send needs I/O before its request: a template check or a file to upload."""
+        return (self._check_templates and isinstance(message, Template)) or (
+            isinstance(message, Media) and message.file is not None
+        )
+
+    async def _complete(self, prepared: _Prepared) -> _Prepared:
+        # Kept off the common path: plain sends skip these two awaits entirely.
+        await self._check_template(prepared.message)
+        return await self._materialise_media(prepared)
 
     # -- media ------------------------------------------------------------------------------------
     async def _materialise_media(self, prepared: _Prepared) -> _Prepared:
