@@ -240,7 +240,7 @@ def _undecided(candidate: str) -> str | None:
 
 
 def _core_fast() -> Callable[[str], str | None]:
-    from whatsapp_async.fast_phone import fast_e164
+    from whatsapp_async._fast_phone import fast_e164
 
     return fast_e164
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from whatsapp_async.features import markdown_table
+from whatsapp_async._features import markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILT_IN = ["meta", "magpipe", "pilot", "gateway"]

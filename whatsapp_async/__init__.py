@@ -1,6 +1,7 @@
 """whatsapp_async: send WhatsApp messages through pluggable providers with identical semantics.
 
-Everything a user imports comes from here.
+Everything a user imports comes from here (``__all__`` is the public API, checked by
+``tests/core/test_public_api.py``). Provider authors import from :mod:`whatsapp_async.provider`.
 
 Example::
 
@@ -10,7 +11,16 @@ Example::
         result = await wa.send("+14155552671", Text("Your order has shipped"))
 """
 
-from .client import BulkItem, WhatsApp
+from typing import TYPE_CHECKING, Any
+
+from ._bulk import BulkItem
+from ._failover import Failover
+from ._idempotency import IdempotencyStore, MemoryIdempotencyStore, SendInProgress
+from ._ratelimit import RateLimiter, TokenBucket
+from ._registry import available as available_providers
+from ._registry import register as register_provider
+from ._retry import RetryPolicy
+from ._timeout import Timeout
 from .errors import (
     APIConnectionError,
     APIError,
@@ -35,8 +45,6 @@ from .errors import (
     WhatsAppError,
 )
 from .events import Event, EventError, InboundMedia, MessageReceived, StatusUpdate, UnknownEvent
-from .failover import Failover
-from .idempotency import IdempotencyStore, MemoryIdempotencyStore, SendInProgress
 from .messages import (
     Audio,
     Buttons,
@@ -65,11 +73,11 @@ from .messages import (
     message_from_dict,
 )
 from .provider import Capabilities, HttpRequest, HttpResponse, Provider, SendOptions
-from .ratelimit import RateLimiter, TokenBucket
 from .recipients import Channel, Conversation, Group, Phone, Recipient
 from .results import BulkResult, MessageStatus, SendResult, TemplateComponentInfo, TemplateInfo
-from .retry import RetryPolicy
-from .transport import Timeout
+
+if TYPE_CHECKING:
+    from ._client import WhatsApp
 
 __version__ = "0.1.0"
 
@@ -151,5 +159,17 @@ __all__ = [
     "WhatsApp",
     "WhatsAppError",
     "__version__",
+    "available_providers",
     "message_from_dict",
+    "register_provider",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The client (and aiohttp with it) loads on first use, so that importing the provider SDK
+    # or a provider package never pulls in aiohttp (tests/core/test_boundaries.py).
+    if name == "WhatsApp":
+        from ._client import WhatsApp
+
+        return WhatsApp
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,8 +20,8 @@ from typing import ClassVar, Literal, Union
 import msgspec
 import phonenumbers
 
+from ._fast_phone import fast_e164
 from .errors import InvalidRecipient
-from .fast_phone import fast_e164
 
 __all__ = [
     "Channel",

@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import registry
+from . import _registry
+from ._simulation import Fault, RecordedRequest, Simulator
 from .errors import ConfigurationError
-from .simulation import RecordedRequest, Simulator
 
 if TYPE_CHECKING:
-    from .client import WhatsApp
+    from ._client import WhatsApp
 
-__all__ = ["Sandbox"]
+__all__ = ["Fault", "RecordedRequest", "Sandbox", "Simulator"]
 
 
 class Sandbox:
@@ -70,11 +70,10 @@ class Sandbox:
 
     async def start(self) -> None:
         """Start every simulator on an ephemeral loopback port."""
-        names = self._names if self._names is not None else registry.available()
+        names = self._names if self._names is not None else _registry.simulators_available()
         try:
             for name in names:
-                provider_cls = registry.load(name)
-                sim = provider_cls.simulator()
+                sim = _registry.load_simulator(name)()
                 # Handlers of clients that went away are cancelled (a hanging fault must not
                 # outlive its client), and shutdown does not wait for stragglers.
                 runner = web.AppRunner(
@@ -133,7 +132,7 @@ class Sandbox:
 
     def client(self, name: str, **overrides: Any) -> WhatsApp:
         """A ``WhatsApp`` client bound to the simulator (closed when the sandbox stops)."""
-        from .client import WhatsApp
+        from ._client import WhatsApp
 
         options: dict[str, Any] = {**self.settings(name), "base_url": self.base_url(name)}
         options.update(overrides)

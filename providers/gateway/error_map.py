@@ -18,14 +18,15 @@ from typing import Any
 
 import msgspec
 
-from whatsapp_async.errors import (
+from whatsapp_async.provider import (
     APIStatusError,
     BadRequestError,
+    HttpResponse,
     RateLimitError,
     error_class_for_status,
+    parse_retry_after,
 )
-from whatsapp_async.platform_codes import class_for_platform_code
-from whatsapp_async.provider import HttpResponse, parse_retry_after
+from whatsapp_async.provider.cloudapi import class_for_platform_code
 
 from .wire import ErrorBody
 

@@ -18,35 +18,35 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 
-from whatsapp_async.config import Settings
-from whatsapp_async.errors import (
-    APIStatusError,
-    ConfigurationError,
-    InvalidRecipient,
-    ValidationError,
-)
-from whatsapp_async.messages import Message, Template, Text
 from whatsapp_async.provider import (
+    APIStatusError,
     Capabilities,
+    ConfigurationError,
+    Conversation,
     HttpRequest,
     HttpResponse,
+    InvalidRecipient,
+    Message,
+    Phone,
     Provider,
+    Recipient,
     SendOptions,
+    SendResult,
+    Settings,
+    Template,
+    TemplateInfo,
+    Text,
+    ValidationError,
     deep_merge,
 )
-from whatsapp_async.recipients import Conversation, Phone, Recipient
-from whatsapp_async.results import SendResult, TemplateInfo
 
 from . import wire
 from .error_map import PROVIDER, error_from_body, recipient_error
 from .templates import build_components, template_info
-
-if TYPE_CHECKING:
-    from .simulator import GatewaySimulator
 
 __all__ = ["GatewayProvider", "GatewaySettings"]
 
@@ -146,18 +146,6 @@ class GatewayProvider(Provider):
             provider.auth_headers()  # {'Authorization': 'Bearer ...'}
         """
         return {"Authorization": f"Bearer {self.settings.token}"}
-
-    @classmethod
-    def simulator(cls) -> GatewaySimulator:
-        """A fresh simulator of the gateway's API.
-
-        Example::
-
-            app = GatewayProvider.simulator().make_app()
-        """
-        from .simulator import GatewaySimulator
-
-        return GatewaySimulator()
 
     # -- building requests --------------------------------------------------------------------
     def build_send(

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 from aiohttp import web
 
-from whatsapp_async.simulation import Simulator
+from whatsapp_async.testing import Simulator
 
 __all__ = ["SIMULATOR_TOKEN", "GatewaySimulator"]
 

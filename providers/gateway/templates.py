@@ -18,9 +18,14 @@ from typing import Any
 
 import msgspec
 
-from whatsapp_async.errors import UnsupportedFeature, ValidationError
-from whatsapp_async.messages import Template, TemplateButton
-from whatsapp_async.results import TemplateComponentInfo, TemplateInfo
+from whatsapp_async.provider import (
+    Template,
+    TemplateButton,
+    TemplateComponentInfo,
+    TemplateInfo,
+    UnsupportedFeature,
+    ValidationError,
+)
 
 from .error_map import PROVIDER
 from .wire import TemplateComponent, TemplateEntry, TemplateParameter

@@ -20,8 +20,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from whatsapp_async.errors import ValidationError
-from whatsapp_async.messages import Document, Image, Location, Template, TemplateButton, Video
+from whatsapp_async.provider import (
+    Document,
+    Image,
+    Location,
+    Template,
+    TemplateButton,
+    ValidationError,
+    Video,
+)
 
 from .wire import LocationRef, MediaRef, TemplateComponent, TemplateParameter
 

@@ -38,13 +38,14 @@ import re
 import time
 from typing import Any
 
-from whatsapp_async.errors import (
+from whatsapp_async.provider import (
     APIStatusError,
+    HttpResponse,
     RateLimitError,
     error_class_for_status,
+    parse_retry_after,
 )
-from whatsapp_async.platform_codes import class_for_platform_code
-from whatsapp_async.provider import HttpResponse, parse_retry_after
+from whatsapp_async.provider.cloudapi import class_for_platform_code
 
 from .wire import ErrorBody, ErrorObject, convert_or_none, decode_json
 

@@ -29,29 +29,30 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import msgspec
 
-from whatsapp_async.errors import (
-    APIStatusError,
-    ConfigurationError,
-    InvalidRecipient,
-    UnsupportedFeature,
-    ValidationError,
-)
-from whatsapp_async.events import Event
-from whatsapp_async.messages import Message, Template, Text
 from whatsapp_async.provider import (
+    APIStatusError,
     Capabilities,
+    ConfigurationError,
+    Event,
     HttpRequest,
     HttpResponse,
+    InvalidRecipient,
+    Message,
+    Phone,
     Provider,
+    Recipient,
     SendOptions,
+    SendResult,
+    Template,
+    Text,
+    UnsupportedFeature,
+    ValidationError,
     deep_merge,
 )
-from whatsapp_async.recipients import Phone, Recipient
-from whatsapp_async.results import SendResult
 
 from . import errors as error_map
 from .components import build_components
@@ -65,9 +66,6 @@ from .wire import (
     decode_json,
     encode,
 )
-
-if TYPE_CHECKING:
-    from .simulator import MagpipeSimulator
 
 __all__ = ["MESSAGE_PATH", "TEMPLATE_PATH", "TEXT_MAX", "MagpipeProvider"]
 
@@ -133,19 +131,6 @@ class MagpipeProvider(Provider):
             provider.sender_key  # '1026733600525693'
         """
         return self.settings.phone_number_id or self.settings.agent_id or "default"
-
-    @classmethod
-    def simulator(cls) -> MagpipeSimulator:
-        """A fresh simulator of Magpipe's WhatsApp endpoints.
-
-        Example::
-
-            sim = MagpipeProvider.simulator()
-            app = sim.make_app()
-        """
-        from .simulator import MagpipeSimulator
-
-        return MagpipeSimulator()
 
     def auth_headers(self) -> dict[str, str]:
         """``Authorization: Bearer <api key>``.

@@ -17,8 +17,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from whatsapp_async.config import Settings
-from whatsapp_async.errors import ConfigurationError
+from whatsapp_async.provider import ConfigurationError, Settings
 
 __all__ = ["MagpipeSettings", "check_settings"]
 

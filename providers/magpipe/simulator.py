@@ -45,7 +45,7 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
-from whatsapp_async.simulation import Simulator
+from whatsapp_async.testing import Simulator
 
 from .provider import MESSAGE_PATH, TEMPLATE_PATH, TEXT_MAX
 from .wire import encode

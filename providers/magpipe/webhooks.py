@@ -29,8 +29,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from whatsapp_async.errors import WebhookSignatureError
-from whatsapp_async.events import Event, InboundMedia, MessageReceived, UnknownEvent
+from whatsapp_async.provider import (
+    Event,
+    InboundMedia,
+    MessageReceived,
+    UnknownEvent,
+    WebhookSignatureError,
+)
 
 from .wire import InboundWhatsApp, convert_or_none, decode_json
 

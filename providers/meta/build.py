@@ -20,8 +20,7 @@ from typing import Any
 
 import msgspec
 
-from whatsapp_async.errors import UnsupportedFeature
-from whatsapp_async.messages import (
+from whatsapp_async.provider import (
     Audio,
     Buttons,
     Contacts,
@@ -32,13 +31,15 @@ from whatsapp_async.messages import (
     Media,
     Message,
     Reaction,
+    SendOptions,
     Sticker,
     Template,
     TemplateButton,
     Text,
+    UnsupportedFeature,
     Video,
+    deep_merge,
 )
-from whatsapp_async.provider import SendOptions, deep_merge
 
 from . import limits as lim
 from .limits import check_max_length, check_not_blank, check_unique, invalid

@@ -33,14 +33,15 @@ from typing import Any
 
 import msgspec
 
-from whatsapp_async.errors import (
+from whatsapp_async.provider import (
     APIStatusError,
+    HttpResponse,
     NotFoundError,
     RateLimitError,
     error_class_for_status,
+    parse_retry_after,
 )
-from whatsapp_async.platform_codes import class_for_platform_code
-from whatsapp_async.provider import HttpResponse, parse_retry_after
+from whatsapp_async.provider.cloudapi import class_for_platform_code
 
 from .wire import ErrorEnvelope, GraphError
 
@@ -55,7 +56,7 @@ _GENERIC_CODE = 100
 def error_class_for_code(code: int | None) -> type[APIStatusError] | None:
     """The error class Meta's ``code`` implies, or None when the code is unknown here.
 
-    The map is the platform's (``whatsapp_async.platform_codes``), shared with the
+    The map is the platform's (``whatsapp_async.provider.cloudapi``), shared with the
     providers that relay Meta's codes.
 
     Example::

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from whatsapp_async.errors import ValidationError
+from whatsapp_async.provider import ValidationError
 
 __all__ = [
     "BIZ_OPAQUE_MAX",

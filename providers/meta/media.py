@@ -27,8 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from whatsapp_async.errors import ValidationError
-from whatsapp_async.media import PLATFORM_MEDIA_LIMITS, MediaLimit
+from whatsapp_async.provider import PLATFORM_MEDIA_LIMITS, MediaLimit, ValidationError
 
 __all__ = ["MB", "MEDIA_LIMITS", "TRUSTED_MEDIA_DOMAINS", "download_headers", "is_trusted_host"]
 

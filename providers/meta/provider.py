@@ -10,9 +10,9 @@ characters), which Meta echoes in status webhooks (``StatusUpdate.metadata``).
 Media: ``upload_media`` posts a multipart form to ``/{phone_number_id}/media``;
 ``media_url`` looks up ``/{media_id}`` (the URL lasts 5 minutes, so ``download_media``
 fetches a fresh one on every call); the download carries the Bearer token only to the
-configured API host or Meta's own domains (see ``providers.meta.media``). Templates:
+configured API host or Meta's own domains (see ``whatsapp_async_providers.meta.media``). Templates:
 ``await wa.call("create_template", ...)`` and ``await wa.call("delete_template", name)``
-(see ``providers.meta.template_admin``).
+(see ``whatsapp_async_providers.meta.template_admin``).
 
 Example::
 
@@ -24,29 +24,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import msgspec
 
-from whatsapp_async.config import REDACTED
-from whatsapp_async.errors import APIStatusError, ConfigurationError, ValidationError
-from whatsapp_async.events import Event
-from whatsapp_async.media import FormFile, MediaInfo, MediaLimit
-from whatsapp_async.messages import MESSAGE_KINDS, Message
 from whatsapp_async.provider import (
+    MESSAGE_KINDS,
+    REDACTED,
+    APIStatusError,
     Capabilities,
+    ConfigurationError,
+    Event,
+    FormFile,
+    Group,
     HttpRequest,
     HttpResponse,
+    MediaInfo,
+    MediaLimit,
+    Message,
+    Phone,
     Provider,
+    Recipient,
     SendOptions,
-)
-from whatsapp_async.recipients import Group, Phone, Recipient
-from whatsapp_async.results import (
     SendResult,
     SendStatus,
     TemplateComponentInfo,
     TemplateInfo,
+    ValidationError,
 )
 
 from . import webhooks
@@ -67,9 +72,6 @@ from .wire import (
     TemplatesPage,
     TypingIndicator,
 )
-
-if TYPE_CHECKING:
-    from whatsapp_async.simulation import Simulator
 
 __all__ = ["MetaProvider", "RedactedHeaders"]
 
@@ -153,18 +155,6 @@ class MetaProvider(Provider):
         """
         return {"Authorization": self._headers["Authorization"]}
 
-    @classmethod
-    def simulator(cls) -> Simulator:
-        """A fresh :class:`~providers.meta.simulator.MetaSimulator`.
-
-        Example::
-
-            app = MetaProvider.simulator().make_app()
-        """
-        from .simulator import MetaSimulator
-
-        return MetaSimulator()
-
     # -- sending ------------------------------------------------------------------------------
     def build_send(
         self, recipient: Recipient, message: Message, options: SendOptions
@@ -222,7 +212,7 @@ class MetaProvider(Provider):
         )
 
     def error_from_response(self, response: HttpResponse) -> APIStatusError:
-        """Meta's ``error.code`` first, the HTTP status second (see ``providers.meta.errors``).
+        """Meta's ``error.code`` first, the HTTP status second (see ``whatsapp_async_providers.meta.errors``).
 
         Example::
 
@@ -314,7 +304,7 @@ class MetaProvider(Provider):
     ) -> HttpRequest:
         """``POST {base}/{version}/{waba_id}/message_templates`` (``wa.call("create_template")``).
 
-        Checked before any request (see ``providers.meta.template_admin``).
+        Checked before any request (see ``whatsapp_async_providers.meta.template_admin``).
 
         Example::
 
@@ -444,7 +434,7 @@ class MetaProvider(Provider):
 
     def build_download(self, url: str) -> HttpRequest:
         """``GET url``, with the Bearer token only when ``url`` is on the configured API host
-        or on one of Meta's domains over https (``providers.meta.media.is_trusted_host``).
+        or on one of Meta's domains over https (``whatsapp_async_providers.meta.media.is_trusted_host``).
 
         Example::
 

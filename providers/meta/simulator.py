@@ -62,8 +62,8 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from whatsapp_async.simulation import Simulator
-from whatsapp_async.webhooks import hmac_sha256_hex
+from whatsapp_async.provider import hmac_sha256_hex
+from whatsapp_async.testing import Simulator
 
 from .media import MEDIA_LIMITS
 from .simulator_media import FormPart, MediaStore, SimMedia, media_ids_in, parse_form

@@ -29,7 +29,7 @@ from typing import Any
 
 import msgspec
 
-from whatsapp_async.errors import ValidationError
+from whatsapp_async.provider import ValidationError
 
 from .wire import ENCODER, TemplateCreateRequest
 

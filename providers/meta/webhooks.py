@@ -38,16 +38,16 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from whatsapp_async.errors import WebhookSignatureError
-from whatsapp_async.events import (
+from whatsapp_async.provider import (
     Event,
     EventError,
     InboundMedia,
     MessageReceived,
     StatusUpdate,
     UnknownEvent,
+    WebhookSignatureError,
+    verify_hmac_sha256,
 )
-from whatsapp_async.webhooks import verify_hmac_sha256
 
 from .wire import (
     DECODER,

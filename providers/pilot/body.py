@@ -22,21 +22,27 @@ from typing import Any
 
 import msgspec
 
-from whatsapp_async.errors import InvalidRecipient, UnsupportedFeature, ValidationError
-from whatsapp_async.messages import (
+from whatsapp_async.provider import (
     Audio,
     Buttons,
+    Channel,
     Document,
+    Group,
     Image,
+    InvalidRecipient,
     Media,
     Message,
+    Phone,
+    Recipient,
+    SendOptions,
     Sticker,
     Template,
     Text,
+    UnsupportedFeature,
+    ValidationError,
     Video,
+    deep_merge,
 )
-from whatsapp_async.provider import SendOptions, deep_merge
-from whatsapp_async.recipients import Channel, Group, Phone, Recipient
 
 from .media import inline_media
 from .wire import HeaderWire, SendBody

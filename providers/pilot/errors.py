@@ -31,18 +31,19 @@ from typing import Any
 
 import msgspec
 
-from whatsapp_async.errors import (
+from whatsapp_async.provider import (
     APIStatusError,
     BadRequestError,
     BillingError,
+    HttpResponse,
     OutsideWindowError,
     PermissionDeniedError,
     RateLimitError,
     RecipientError,
     TemplateError,
     error_class_for_status,
+    parse_retry_after,
 )
-from whatsapp_async.provider import HttpResponse, parse_retry_after
 
 from .wire import ErrorBody, decode_json
 

@@ -27,8 +27,7 @@ import base64
 import re
 from collections.abc import Mapping
 
-from whatsapp_async.errors import ValidationError
-from whatsapp_async.media import PLATFORM_MEDIA_LIMITS, MediaLimit, check_media
+from whatsapp_async.provider import PLATFORM_MEDIA_LIMITS, MediaLimit, ValidationError, check_media
 
 __all__ = ["INLINE_MEDIA_LIMITS", "data_uri", "inline_media"]
 

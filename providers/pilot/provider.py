@@ -29,7 +29,7 @@ Decisions where the sources leave room (each also noted where it is implemented)
   documented listing shape to parse.
 - Local files (``Image(file=...)``): sent inline as a base64 data URI (``inline_media``),
   checked against Meta's media limits; refused with ``UnsupportedFeature('file')`` when
-  ``number_kind="web"`` says base64 cannot work (see ``providers.pilot.media``).
+  ``number_kind="web"`` says base64 cannot work (see ``whatsapp_async_providers.pilot.media``).
 - Error mapping (template 404s, the retryable ``IDEMPOTENCY_KEY_IN_USE``): see ``errors.py``.
 
 Example::
@@ -44,28 +44,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import msgspec
 
-from whatsapp_async.errors import (
-    APIStatusError,
-    ConfigurationError,
-    ValidationError,
-)
-from whatsapp_async.events import Event
-from whatsapp_async.media import MediaLimit
-from whatsapp_async.messages import Media, Message
 from whatsapp_async.provider import (
+    APIStatusError,
     Capabilities,
+    ConfigurationError,
+    DeliveryState,
+    Event,
     HttpRequest,
     HttpResponse,
+    Media,
+    MediaLimit,
+    Message,
+    MessageStatus,
     Provider,
+    Recipient,
     SendOptions,
+    SendResult,
+    ValidationError,
 )
-from whatsapp_async.recipients import Recipient
-from whatsapp_async.results import DeliveryState, MessageStatus, SendResult
 
 from . import errors as pilot_errors
 from .body import build_body, check_idempotency_key
@@ -81,9 +82,6 @@ from .wire import (
     encode,
     parse_timestamp,
 )
-
-if TYPE_CHECKING:  # the simulator (and aiohttp's server side) loads only when asked for
-    from .simulator import PilotSimulator
 
 __all__ = ["CancelFailure", "CancelResult", "PilotProvider"]
 
@@ -198,13 +196,6 @@ class PilotProvider(Provider):
         """``x-api-key`` or ``x-api-key-id`` (plus ``x-whatsapp-number-id`` when set)."""
         return dict(self._auth)
 
-    @classmethod
-    def simulator(cls) -> PilotSimulator:
-        """A fresh Pilot Status simulator (see ``providers.pilot.simulator``)."""
-        from .simulator import PilotSimulator
-
-        return PilotSimulator()
-
     # -- sending ------------------------------------------------------------------------------
     def build_send(
         self, recipient: Recipient, message: Message, options: SendOptions
@@ -253,7 +244,7 @@ class PilotProvider(Provider):
         )
 
     def error_from_response(self, response: HttpResponse) -> APIStatusError:
-        """Pilot's ``code`` first, the HTTP status second (see ``providers.pilot.errors``)."""
+        """Pilot's ``code`` first, the HTTP status second (see ``whatsapp_async_providers.pilot.errors``)."""
         return pilot_errors.error_from_response(response)
 
     def _bad_body(self, response: HttpResponse, text: str) -> APIStatusError:

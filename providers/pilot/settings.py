@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from whatsapp_async.config import Settings
+from whatsapp_async.provider import Settings
 
 __all__ = ["DEFAULT_BUTTON_LABEL_KEY", "ButtonLabelKey", "NumberKind", "PilotSettings"]
 

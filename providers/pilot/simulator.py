@@ -38,8 +38,8 @@ from typing import Any, ClassVar
 import msgspec
 from aiohttp import web
 
-from whatsapp_async.simulation import Simulator
-from whatsapp_async.webhooks import hmac_sha256_hex
+from whatsapp_async.provider import hmac_sha256_hex
+from whatsapp_async.testing import Simulator
 
 from .sim_rules import CheckedSend, Reject, check_send
 

@@ -21,9 +21,9 @@ from whatsapp_async import (
     Text,
     UnsupportedFeature,
     WhatsApp,
-    registry,
 )
-from whatsapp_async.demo import demo_messages
+from whatsapp_async._demo import demo_messages
+from whatsapp_async._registry import load as load_provider
 from whatsapp_async.testing import Sandbox
 
 from .profiles import ALL_KINDS, Profile
@@ -44,7 +44,7 @@ async def notify(wa: WhatsApp, to: str) -> tuple[SendResult, SendResult]:
 
 
 def test_declared_differences_match_capabilities(profile: Profile) -> None:
-    caps = registry.load(profile.name).capabilities
+    caps = load_provider(profile.name).capabilities
     assert caps.messages == profile.messages
     assert caps.recipients == profile.recipients
     assert caps.options == profile.options

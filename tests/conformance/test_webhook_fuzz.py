@@ -17,8 +17,8 @@ from whatsapp_async import (
     ValidationError,
     WebhookSignatureError,
     WhatsApp,
-    registry,
 )
+from whatsapp_async._registry import load_simulator
 
 from .profiles import PROFILES
 
@@ -118,10 +118,9 @@ envelopes = st.one_of(
 
 def unsigned_client(name: str) -> WhatsApp:
     """A client of ``name`` with no webhook secret, so every body reaches the parser."""
-    provider = registry.load(name)
     values: dict[str, Any] = {
         k: v
-        for k, v in provider.simulator().settings().items()
+        for k, v in load_simulator(name)().settings().items()
         if "secret" not in k and "webhook" not in k
     }
     values.setdefault("base_url", "http://127.0.0.1:9")

@@ -15,8 +15,8 @@ from typing import IO, Any, cast
 from arq.worker import Worker, get_kwargs
 
 from whatsapp_async import Text
+from whatsapp_async._simulation import Simulator
 from whatsapp_async.contrib.arq import FUNCTION_NAME
-from whatsapp_async.simulation import Simulator
 from whatsapp_async.testing import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]

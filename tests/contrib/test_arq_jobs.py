@@ -10,9 +10,9 @@ import msgspec
 import pytest
 from arq.connections import ArqRedis
 from arq.jobs import Job
+from whatsapp_async_providers.pilot.errors import IdempotencyKeyInUse
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
-from providers.pilot.errors import IdempotencyKeyInUse
-from providers.pilot.simulator import PilotSimulator
 from whatsapp_async import (
     APIConnectionError,
     BadRequestError,
@@ -42,6 +42,7 @@ from whatsapp_async import (
     WhatsApp,
     WhatsAppError,
 )
+from whatsapp_async._idempotency import SendInProgress
 from whatsapp_async.contrib.arq import (
     FUNCTION_NAME,
     JobOutcome,
@@ -56,7 +57,6 @@ from whatsapp_async.contrib.arq import (
     make_worker_settings,
 )
 from whatsapp_async.contrib.redis import RedisIdempotencyStore
-from whatsapp_async.idempotency import SendInProgress
 from whatsapp_async.messages import Message, message_from_dict
 from whatsapp_async.testing import Sandbox
 

@@ -8,11 +8,11 @@ from typing import cast
 
 import pytest
 from redis.asyncio import Redis
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
-from providers.pilot.simulator import PilotSimulator
 from whatsapp_async import APIConnectionError, RetryPolicy, SendResult, ServerError, Text
+from whatsapp_async._idempotency import SendInProgress
 from whatsapp_async.contrib.redis import RedisIdempotencyStore
-from whatsapp_async.idempotency import SendInProgress
 from whatsapp_async.testing import Sandbox
 
 from .conftest import RedisServer

@@ -9,8 +9,8 @@ from typing import cast
 
 import pytest
 from redis.asyncio import Redis
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
-from providers.pilot.simulator import PilotSimulator
 from whatsapp_async import Text
 from whatsapp_async.contrib.redis import RedisRateLimiter
 from whatsapp_async.testing import Sandbox

@@ -16,8 +16,8 @@ from typing import cast
 
 from arq.connections import ArqRedis
 from arq.jobs import Job
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
-from providers.pilot.simulator import PilotSimulator
 from whatsapp_async import SendResult
 from whatsapp_async.contrib.arq import collect_results, enqueue_bulk
 from whatsapp_async.testing import Sandbox

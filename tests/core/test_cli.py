@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from whatsapp_async.cli import main
+from whatsapp_async._cli import main
 from whatsapp_async.testing import Sandbox
 
 from .toy import TOY_KEY

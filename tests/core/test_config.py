@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from whatsapp_async import ConfigurationError, WhatsApp
-from whatsapp_async.config import redact
+from whatsapp_async.provider import redact
 
 from .toy import ToySettings
 

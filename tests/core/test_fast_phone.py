@@ -10,7 +10,7 @@ import pytest
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from whatsapp_async import InvalidRecipient
-from whatsapp_async.fast_phone import fast_e164
+from whatsapp_async._fast_phone import fast_e164
 from whatsapp_async.recipients import _parse_phone
 
 TYPES = (

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from whatsapp_async import ConfigurationError, Text, WhatsApp, registry
+from whatsapp_async import (
+    ConfigurationError,
+    Text,
+    WhatsApp,
+    available_providers,
+    register_provider,
+)
 from whatsapp_async.testing import Sandbox
 
 
@@ -20,9 +26,12 @@ def install_fake_distribution(root: Path) -> None:
         textwrap.dedent(
             '''
             """A provider shipped by another distribution."""
-            from tests.core.toy import ToyProvider
+            from tests.core.toy import ToyProvider, ToySimulator
 
             class AcmeProvider(ToyProvider):
+                name = "acme"
+
+            class AcmeSimulator(ToySimulator):
                 name = "acme"
             '''
         )
@@ -32,6 +41,7 @@ def install_fake_distribution(root: Path) -> None:
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-whatsapp\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text(
         "[whatsapp_async.providers]\nacme = acme_whatsapp:AcmeProvider\n"
+        "[whatsapp_async.simulators]\nacme = acme_whatsapp:AcmeSimulator\n"
     )
 
 
@@ -41,7 +51,7 @@ async def test_entry_point_provider_is_discovered_and_sends(
     install_fake_distribution(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.invalidate_caches()
-    assert "acme" in registry.available()
+    assert "acme" in available_providers()
     async with Sandbox(["acme"]) as sb:
         wa = sb.client("acme")
         result = await wa.send("+14155552671", Text("hello from a plug-in"))
@@ -51,6 +61,6 @@ async def test_entry_point_provider_is_discovered_and_sends(
 
 def test_register_at_run_time_and_bad_registrations() -> None:
     with pytest.raises(TypeError):
-        registry.register("bad", object)  # type: ignore[arg-type]
+        register_provider("bad", object)  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match=r"available: .*meta"):
         WhatsApp("definitely-not-installed")

@@ -13,7 +13,7 @@ from whatsapp_async import (
     TemplateError,
     TemplateInfo,
 )
-from whatsapp_async.template_check import check_template, placeholders
+from whatsapp_async._template_check import check_template, placeholders
 
 
 def info(*components: TemplateComponentInfo, status: str = "APPROVED") -> TemplateInfo:

@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 
 from whatsapp_async import Event, MessageReceived, StatusUpdate, UnknownEvent, WebhookSignatureError
+from whatsapp_async.provider import hmac_sha256_hex, verify_hmac_sha256
 from whatsapp_async.testing import Sandbox
-from whatsapp_async.webhooks import hmac_sha256_hex, verify_hmac_sha256
 
 from .toy import TOY_SECRET
 

@@ -13,16 +13,23 @@ from typing import Any, ClassVar
 import msgspec
 from aiohttp import web
 
-from whatsapp_async import registry
-from whatsapp_async.config import Settings
+from whatsapp_async import register_provider
+from whatsapp_async._simulation import Simulator
 from whatsapp_async.errors import WebhookSignatureError
 from whatsapp_async.events import Event, MessageReceived, StatusUpdate, UnknownEvent
 from whatsapp_async.messages import Message, Text
-from whatsapp_async.provider import Capabilities, HttpRequest, HttpResponse, Provider, SendOptions
+from whatsapp_async.provider import (
+    Capabilities,
+    HttpRequest,
+    HttpResponse,
+    Provider,
+    SendOptions,
+    Settings,
+    hmac_sha256_hex,
+    verify_hmac_sha256,
+)
 from whatsapp_async.recipients import Recipient
 from whatsapp_async.results import SendResult
-from whatsapp_async.simulation import Simulator
-from whatsapp_async.webhooks import hmac_sha256_hex, verify_hmac_sha256
 
 TOY_KEY = "toy-key-0123456789abcdef"
 TOY_SECRET = "toy-webhook-secret-42"
@@ -105,10 +112,6 @@ class ToyProvider(Provider):
                 events.append(UnknownEvent(provider=self.name, raw=item))
         return events
 
-    @classmethod
-    def simulator(cls) -> ToySimulator:
-        return ToySimulator()
-
 
 class ToySimulator(Simulator):
     name = "toy"
@@ -148,4 +151,4 @@ class ToySimulator(Simulator):
         return hmac_sha256_hex(TOY_SECRET, body)
 
 
-registry.register("toy", ToyProvider)
+register_provider("toy", ToyProvider, ToySimulator)

@@ -1,6 +1,6 @@
 """Rate limits and idempotency shared by every process that uses the same Redis.
 
-:class:`RedisRateLimiter` is the GCRA scheduler of ``whatsapp_async.ratelimit`` kept in
+:class:`RedisRateLimiter` is the GCRA scheduler of ``whatsapp_async.TokenBucket`` kept in
 Redis: one Lua script reads the key's theoretical arrival time (TAT), reserves the next
 slot and returns how long the caller must wait, all atomically and on the Redis server's
 clock (``TIME``), so processes on machines whose clocks disagree still share one rate.
@@ -36,7 +36,7 @@ from typing import Any
 import msgspec
 from redis.asyncio import Redis
 
-from ..idempotency import SendInProgress
+from .._idempotency import SendInProgress
 from ..results import SendResult
 
 __all__ = ["RedisIdempotencyStore", "RedisRateLimiter"]
@@ -94,7 +94,7 @@ _MICROS = 1_000_000
 
 
 class RedisRateLimiter:
-    """A :class:`~whatsapp_async.ratelimit.RateLimiter` shared through Redis (GCRA).
+    """A :class:`~whatsapp_async.RateLimiter` shared through Redis (GCRA).
 
     ``rate`` messages per second per key, bursts of up to ``burst`` (default: one
     second's worth, like ``TokenBucket``). Every ``acquire`` reserves the next slot
@@ -172,7 +172,7 @@ _result_decoder = msgspec.json.Decoder(SendResult)
 
 
 class RedisIdempotencyStore:
-    """An :class:`~whatsapp_async.idempotency.IdempotencyStore` shared through Redis.
+    """An :class:`~whatsapp_async.IdempotencyStore` shared through Redis.
 
     Results are kept ``ttl`` seconds (msgspec JSON of :class:`SendResult`); a reservation
     lasts at most ``lock_ttl`` seconds, which must exceed the longest a send can take

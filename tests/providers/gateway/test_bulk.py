@@ -6,9 +6,9 @@ import json
 import math
 
 import pytest
+from whatsapp_async_providers.gateway import GatewayProvider, GatewaySettings
+from whatsapp_async_providers.gateway.simulator import GatewaySimulator
 
-from providers.gateway import GatewayProvider, GatewaySettings
-from providers.gateway.simulator import GatewaySimulator
 from whatsapp_async import (
     APIStatusError,
     BulkItem,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from whatsapp_async_providers.gateway import GatewayProvider, GatewaySettings
 
-from providers.gateway import GatewayProvider, GatewaySettings
 from whatsapp_async import (
     ConfigurationError,
     Phone,

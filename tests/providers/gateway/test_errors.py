@@ -6,8 +6,8 @@ from typing import Any
 
 import aiohttp
 import pytest
+from whatsapp_async_providers.gateway.simulator import SIMULATOR_TOKEN
 
-from providers.gateway.simulator import SIMULATOR_TOKEN
 from whatsapp_async import (
     APIStatusError,
     AuthenticationError,

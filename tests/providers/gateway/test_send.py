@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from whatsapp_async_providers.gateway.simulator import GatewaySimulator
 
-from providers.gateway.simulator import GatewaySimulator
 from whatsapp_async import (
     Conversation,
     NotFoundError,

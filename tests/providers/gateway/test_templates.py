@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from providers.gateway import GatewayProvider, GatewaySettings
-from providers.gateway.simulator import GatewaySimulator
+from whatsapp_async_providers.gateway import GatewayProvider, GatewaySettings
+from whatsapp_async_providers.gateway.simulator import GatewaySimulator
+
 from whatsapp_async import HttpResponse, TemplateInfo, WhatsApp
 from whatsapp_async.testing import Sandbox
 

@@ -130,7 +130,7 @@ async def test_bad_items_in_a_bulk_fail_in_place_without_requests(
 
 
 def test_capabilities_say_what_the_gateway_does() -> None:
-    from providers.gateway import GatewayProvider
+    from whatsapp_async_providers.gateway import GatewayProvider
 
     caps = GatewayProvider.capabilities
     assert caps.messages == {"text", "template"}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from providers.gateway import GatewayProvider, GatewaySettings
-from providers.gateway.simulator import SIMULATOR_TOKEN, GatewaySimulator
+from whatsapp_async_providers.gateway import GatewayProvider, GatewaySettings
+from whatsapp_async_providers.gateway.simulator import SIMULATOR_TOKEN, GatewaySimulator
+
 from whatsapp_async import (
     Conversation,
     HttpResponse,

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from whatsapp_async_providers.magpipe.simulator import MagpipeSimulator
 
-from providers.magpipe.simulator import MagpipeSimulator
 from whatsapp_async.testing import Sandbox
 
 FIXTURES = Path(__file__).parent / "fixtures"

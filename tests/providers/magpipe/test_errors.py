@@ -9,8 +9,12 @@ from typing import Any
 
 import aiohttp
 import pytest
+from whatsapp_async_providers.magpipe.errors import (
+    error_from_response,
+    meta_code_in,
+    reset_to_retry_after,
+)
 
-from providers.magpipe.errors import error_from_response, meta_code_in, reset_to_retry_after
 from whatsapp_async import (
     APIStatusError,
     AuthenticationError,

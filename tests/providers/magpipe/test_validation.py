@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from whatsapp_async_providers.magpipe import MagpipeProvider, MagpipeSettings
 
-from providers.magpipe import MagpipeProvider, MagpipeSettings
 from whatsapp_async import (
     Audio,
     Buttons,

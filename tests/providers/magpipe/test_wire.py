@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 import pytest
+from whatsapp_async_providers.magpipe import MagpipeProvider, MagpipeSettings
 
-from providers.magpipe import MagpipeProvider, MagpipeSettings
 from whatsapp_async import (
     Document,
     Image,
@@ -19,7 +19,7 @@ from whatsapp_async import (
     Video,
     WhatsApp,
 )
-from whatsapp_async.idempotency import MemoryIdempotencyStore
+from whatsapp_async._idempotency import MemoryIdempotencyStore
 from whatsapp_async.testing import Sandbox
 
 from .helpers import TO, TO_DIGITS, simulator

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from whatsapp_async_providers.meta.simulator import MetaSimulator
 
-from providers.meta.simulator import MetaSimulator
 from whatsapp_async.testing import Sandbox
 
 FIXTURES = Path(__file__).parent / "fixtures"

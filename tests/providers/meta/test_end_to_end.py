@@ -17,8 +17,8 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from whatsapp_async_providers.meta.simulator import MetaSimulator
 
-from providers.meta.simulator import MetaSimulator
 from whatsapp_async import (
     APIConnectionError,
     Event,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import msgspec
 import pytest
+from whatsapp_async_providers.meta.errors import error_from_response
 
-from providers.meta.errors import error_from_response
 from whatsapp_async import (
     APIStatusError,
     AuthenticationError,

@@ -15,11 +15,11 @@ from typing import Any
 
 import aiohttp
 import pytest
+from whatsapp_async_providers.meta import MetaProvider, MetaSettings
+from whatsapp_async_providers.meta.media import MB, MEDIA_LIMITS
+from whatsapp_async_providers.meta.simulator import MetaSimulator
+from whatsapp_async_providers.meta.simulator_media import parse_form
 
-from providers.meta import MetaProvider, MetaSettings
-from providers.meta.media import MB, MEDIA_LIMITS
-from providers.meta.simulator import MetaSimulator
-from providers.meta.simulator_media import parse_form
 from whatsapp_async import (
     APIStatusError,
     Audio,
@@ -37,7 +37,7 @@ from whatsapp_async import (
     Video,
     WhatsApp,
 )
-from whatsapp_async.media import FormFile
+from whatsapp_async.provider import FormFile
 
 from .conftest import RAW_CLIENT, TO
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import msgspec
 import pytest
+from whatsapp_async_providers.meta import MetaProvider, MetaSettings
+from whatsapp_async_providers.meta.simulator import MetaSimulator
 
-from providers.meta import MetaProvider, MetaSettings
-from providers.meta.simulator import MetaSimulator
 from whatsapp_async import (
     APIStatusError,
     BadRequestError,

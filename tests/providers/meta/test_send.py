@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from whatsapp_async_providers.meta.simulator import MetaSimulator
 
-from providers.meta.simulator import MetaSimulator
 from whatsapp_async import (
     Audio,
     Buttons,

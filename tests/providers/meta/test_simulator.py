@@ -12,8 +12,8 @@ from typing import Any
 
 import aiohttp
 import pytest
+from whatsapp_async_providers.meta.simulator import MetaSimulator
 
-from providers.meta.simulator import MetaSimulator
 from whatsapp_async.testing import Sandbox
 
 from .conftest import RAW_CLIENT, TO, load_json

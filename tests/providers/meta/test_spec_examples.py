@@ -25,10 +25,10 @@ from typing import Any
 
 import msgspec
 import pytest
+from whatsapp_async_providers.meta.build import build_message, encode_body
+from whatsapp_async_providers.meta.provider import MetaProvider
+from whatsapp_async_providers.meta.settings import MetaSettings
 
-from providers.meta.build import build_message, encode_body
-from providers.meta.provider import MetaProvider
-from providers.meta.settings import MetaSettings
 from whatsapp_async import (
     Audio,
     Buttons,

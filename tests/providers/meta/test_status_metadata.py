@@ -10,9 +10,9 @@ import copy
 import json
 
 import pytest
+from whatsapp_async_providers.meta.simulator import MetaSimulator
+from whatsapp_async_providers.meta.webhooks import parse_payload
 
-from providers.meta.simulator import MetaSimulator
-from providers.meta.webhooks import parse_payload
 from whatsapp_async import StatusUpdate, Text
 from whatsapp_async.testing import Sandbox
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import msgspec
 import pytest
+from whatsapp_async_providers.meta import MetaProvider, MetaSettings
+from whatsapp_async_providers.meta.simulator import MetaSimulator
+from whatsapp_async_providers.meta.template_admin import CreatedTemplate
 
-from providers.meta import MetaProvider, MetaSettings
-from providers.meta.simulator import MetaSimulator
-from providers.meta.template_admin import CreatedTemplate
 from whatsapp_async import (
     APIStatusError,
     BadRequestError,

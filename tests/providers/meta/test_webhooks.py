@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whatsapp_async_providers.meta import MetaProvider, MetaSettings
 
-from providers.meta import MetaProvider, MetaSettings
 from whatsapp_async import (
     EventError,
     InboundMedia,
@@ -21,7 +21,7 @@ from whatsapp_async import (
     WebhookSignatureError,
     WhatsApp,
 )
-from whatsapp_async.webhooks import hmac_sha256_hex
+from whatsapp_async.provider import hmac_sha256_hex
 
 from .conftest import FIXTURES, load_bytes, load_json
 

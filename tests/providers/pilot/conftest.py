@@ -8,8 +8,8 @@ from typing import Any, cast
 
 import msgspec
 import pytest
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
-from providers.pilot.simulator import PilotSimulator
 from whatsapp_async.testing import Sandbox
 
 FIXTURES = Path(__file__).parent / "fixtures"

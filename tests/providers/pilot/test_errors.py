@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from whatsapp_async_providers.pilot import IdempotencyKeyInUse
+from whatsapp_async_providers.pilot.simulator import API_KEY, TENANT_API_KEY
 
-from providers.pilot import IdempotencyKeyInUse
-from providers.pilot.simulator import API_KEY, TENANT_API_KEY
 from whatsapp_async import (
     APIStatusError,
     AuthenticationError,

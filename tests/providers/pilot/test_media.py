@@ -8,9 +8,9 @@ from typing import Any
 
 import aiohttp
 import pytest
+from whatsapp_async_providers.pilot import PilotProvider
+from whatsapp_async_providers.pilot.simulator import API_KEY, PilotSimulator
 
-from providers.pilot import PilotProvider
-from providers.pilot.simulator import API_KEY, PilotSimulator
 from whatsapp_async import (
     Audio,
     BadRequestError,

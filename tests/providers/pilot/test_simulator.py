@@ -11,8 +11,7 @@ import aiohttp
 import msgspec
 import pytest
 from aiohttp import web
-
-from providers.pilot.simulator import (
+from whatsapp_async_providers.pilot.simulator import (
     API_KEY,
     API_KEY_ID,
     NUMBER_ID,
@@ -20,9 +19,10 @@ from providers.pilot.simulator import (
     WEBHOOK_SECRET,
     PilotSimulator,
 )
+
 from whatsapp_async import Text
+from whatsapp_async.provider import hmac_sha256_hex
 from whatsapp_async.testing import Sandbox
-from whatsapp_async.webhooks import hmac_sha256_hex
 
 from .conftest import GROUP, PHONE
 

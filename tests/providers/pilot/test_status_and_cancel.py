@@ -6,9 +6,9 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from whatsapp_async_providers.pilot import CancelFailure, CancelResult
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
-from providers.pilot import CancelFailure, CancelResult
-from providers.pilot.simulator import PilotSimulator
 from whatsapp_async import (
     Group,
     MessageStatus,

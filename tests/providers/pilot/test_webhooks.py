@@ -17,7 +17,7 @@ from whatsapp_async import (
     WebhookSignatureError,
     WhatsApp,
 )
-from whatsapp_async.webhooks import hmac_sha256_hex
+from whatsapp_async.provider import hmac_sha256_hex
 
 from .conftest import fixture_bytes, fixture_json
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from whatsapp_async_providers.pilot.simulator import API_KEY, API_KEY_ID, NUMBER_ID, PilotSimulator
 
-from providers.pilot.simulator import API_KEY, API_KEY_ID, NUMBER_ID, PilotSimulator
 from whatsapp_async import (
     Audio,
     Buttons,

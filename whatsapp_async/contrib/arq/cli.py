@@ -18,7 +18,7 @@ from arq.connections import RedisSettings
 from arq.constants import default_queue_name
 from arq.worker import run_worker
 
-from ...config import load_profile
+from ..._config import load_profile
 from ...errors import ConfigurationError
 from .wire import DEFAULT_KEY_PREFIX
 from .worker import _rate, make_worker_settings

@@ -15,9 +15,9 @@ from typing import Any
 import msgspec
 from arq.connections import ArqRedis
 
-from ...client import BulkItem
+from ..._bulk import BulkItem
+from ..._idempotency import fingerprint
 from ...errors import ValidationError, WhatsAppError
-from ...idempotency import fingerprint
 from ...messages import message_from_dict
 from ...recipients import PhoneValidation, normalise
 from .wire import (

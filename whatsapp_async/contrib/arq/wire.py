@@ -20,8 +20,8 @@ from typing import Any, Final, Union, get_args
 import msgspec
 
 from ... import errors as error_types
+from ..._idempotency import SendInProgress
 from ...errors import ValidationError, WhatsAppError
-from ...idempotency import SendInProgress
 from ...messages import Message
 from ...recipients import Channel, Conversation, Group, Phone, Recipient
 from ...results import SendResult

@@ -18,11 +18,11 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.constants import default_queue_name
 from arq.worker import Function, func
 
-from ...client import WhatsApp
+from ..._client import WhatsApp
+from ..._idempotency import SendInProgress
+from ..._ratelimit import RateLimiter
 from ...errors import ConfigurationError, WhatsAppError
-from ...idempotency import SendInProgress
 from ...messages import message_from_dict
-from ...ratelimit import RateLimiter
 from ..redis import RedisIdempotencyStore, RedisRateLimiter
 from .wire import (
     DEFAULT_KEY_PREFIX,

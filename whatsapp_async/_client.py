@@ -23,14 +23,22 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, Union
+from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 import msgspec
 
-from . import registry
-from .bulk import BulkRun, Job, ResultCallback
-from .config import Settings, load_profile, load_settings
+from . import _registry
+from ._bulk import BulkInput, BulkItem, BulkRun, Job, ResultCallback
+from ._config import load_profile, load_settings
+from ._executor import Executor, InDoubt
+from ._failover import Failover
+from ._idempotency import IdempotencyStore, fingerprint
+from ._ratelimit import RateLimiter, TokenBucket
+from ._retry import RetryPolicy
+from ._template_check import check_template
+from ._timeout import Timeout, as_timeout
+from ._transport import Transport
 from .errors import (
     APIStatusError,
     ConfigurationError,
@@ -39,25 +47,27 @@ from .errors import (
     WhatsAppError,
 )
 from .events import Event, InboundMedia
-from .executor import Executor, InDoubt
-from .failover import Failover
-from .idempotency import IdempotencyStore, fingerprint
-from .media import FormFile, MediaInfo, MediaSource, check_media, guess_mime_type
 from .messages import Media, Message, Template
-from .provider import HttpResponse, Provider, SendOptions
-from .ratelimit import RateLimiter, TokenBucket
+from .provider import (
+    FormFile,
+    HttpResponse,
+    MediaInfo,
+    MediaSource,
+    Provider,
+    SendOptions,
+    Settings,
+    check_media,
+    guess_mime_type,
+)
 from .recipients import PhoneValidation, Recipient, normalise
 from .results import BulkResult, MessageStatus, SendResult, TemplateInfo
-from .retry import RetryPolicy
-from .template_check import check_template
-from .transport import Timeout, Transport, as_timeout
 
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from .webhooks import EventHandler
+    from ._webhook_app import EventHandler
 
-__all__ = ["BulkItem", "WhatsApp"]
+__all__ = ["WhatsApp"]
 
 log = logging.getLogger("whatsapp_async")
 
@@ -73,27 +83,6 @@ _CLIENT_KEYS = (
     "phone_validation",
     "connection_limit",
 )
-
-
-class BulkItem(msgspec.Struct, frozen=True, kw_only=True):
-    """One item of ``send_many`` with its own options (plain ``(to, message)`` pairs work too).
-
-    Example::
-
-        BulkItem(to="+14155552671", message=Text("hi"), metadata={"order": "1234"})
-    """
-
-    to: Any
-    message: Any
-    reply_to: str | None = None
-    idempotency_key: str | None = None
-    metadata: Mapping[str, Any] | None = None
-    deliver_at: datetime | None = None
-    deliver_until: datetime | None = None
-    extra: Mapping[str, Any] | None = None
-
-
-BulkInput = Union[BulkItem, tuple[Any, Any]]
 
 
 class _Prepared(msgspec.Struct):
@@ -119,7 +108,7 @@ class WhatsApp:
       pair limit is 6 s), off by default
     - ``default_region`` / ``phone_validation``: how phone numbers are read
     - ``idempotency_store``: an :class:`IdempotencyStore`; sends whose key already has a
-      result return it without a request (see ``whatsapp_async.idempotency``)
+      result return it without a request (see ``whatsapp_async.IdempotencyStore``)
     - ``check_templates``: check ``Template`` sends against the provider's approved
       templates (cached for ``template_cache_ttl`` seconds) before any request; providers
       without a template listing skip the check
@@ -157,7 +146,7 @@ class WhatsApp:
                 )
             self._provider = provider
         elif isinstance(provider, str):
-            cls = registry.load(provider)
+            cls = _registry.load(provider)
             parsed = load_settings(provider, cls.settings_type, settings)
             self._provider = cls(parsed, base_url=base_url)
         else:
@@ -292,7 +281,7 @@ class WhatsApp:
         name = provider or env.get(f"{prefix}PROVIDER")
         if not name:
             raise ConfigurationError(f"environment variable {prefix}PROVIDER is not set")
-        provider_cls = registry.load(name)
+        provider_cls = _registry.load(name)
         values: dict[str, Any] = {}
         for key in (*provider_cls.settings_type.__struct_fields__, *_CLIENT_KEYS):
             raw = env.get(f"{prefix}{key.upper()}")
@@ -945,7 +934,7 @@ class WhatsApp:
             app = wa.webhook_app(on_event, path="/webhooks/whatsapp")
             web.run_app(app, port=8080)
         """
-        from .webhooks import create_webhook_app
+        from ._webhook_app import create_webhook_app
 
         return create_webhook_app(
             self, handler, path=path, max_body=max_body, dedupe_seconds=dedupe_seconds

@@ -25,11 +25,12 @@ from typing import Any
 
 import msgspec
 
-from .bulkcsv import RowDefaults, read_rows, write_results
-from .client import BulkItem, WhatsApp
-from .console import Console
+from ._bulk import BulkItem
+from ._bulkcsv import RowDefaults, read_rows, write_results
+from ._client import WhatsApp
+from ._console import Console
+from ._features import feature_rows
 from .errors import APIError, WhatsAppError
-from .features import feature_rows
 from .messages import Message, Template, Text, message_from_dict
 from .results import BulkResult, Outcome
 
@@ -195,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console()
     try:
         if args.command == "demo":
-            from .demo import run_demo
+            from ._demo import run_demo
 
             return asyncio.run(run_demo(console, fanout=args.fanout, concurrency=args.concurrency))
         if args.command == "send":

@@ -19,78 +19,29 @@ Example::
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Union
 
 from aiohttp import web
 
 from .errors import WebhookSignatureError
-from .events import Event, MessageReceived, StatusUpdate, UnknownEvent
+from .events import Event, MessageReceived, StatusUpdate
 
 if TYPE_CHECKING:
-    from .client import WhatsApp
+    from ._client import WhatsApp
 
 __all__ = [
     "EventHandler",
     "create_webhook_app",
     "event_key",
-    "hmac_sha256_hex",
-    "verify_hmac_sha256",
 ]
 
 log = logging.getLogger("whatsapp_async.webhooks")
 
 EventHandler = Callable[[Event], Union[Awaitable[Any], None]]
-
-
-def hmac_sha256_hex(secret: str | bytes, body: bytes) -> str:
-    """Lowercase hex HMAC-SHA256 of ``body`` keyed by ``secret``.
-
-    Example::
-
-        >>> hmac_sha256_hex("s", b"{}")[:8]
-        'c4ffac6d'
-    """
-    key = secret.encode() if isinstance(secret, str) else secret
-    return hmac.new(key, body, hashlib.sha256).hexdigest()
-
-
-def verify_hmac_sha256(
-    body: bytes,
-    signature: str | None,
-    secrets: Iterable[str],
-    *,
-    prefix: str = "",
-    prefix_optional: bool = False,
-) -> bool:
-    """Whether ``signature`` is the HMAC-SHA256 hex of ``body`` under any of ``secrets``.
-
-    ``prefix`` (e.g. ``"sha256="``) must lead the signature unless
-    ``prefix_optional``. Comparison is constant-time.
-
-    Example::
-
-        verify_hmac_sha256(body, headers.get("X-Hub-Signature-256"), [secret], prefix="sha256=")
-    """
-    if not signature:
-        return False
-    value = signature.strip()
-    if prefix:
-        if value.lower().startswith(prefix.lower()):
-            value = value[len(prefix) :]
-        elif not prefix_optional:
-            return False
-    value = value.lower()
-    ok = False
-    for secret in secrets:
-        # Check every secret so timing does not reveal which one matched.
-        ok |= hmac.compare_digest(hmac_sha256_hex(secret, body), value)
-    return ok
 
 
 def event_key(event: Event) -> tuple[Any, ...] | None:
@@ -204,6 +155,3 @@ def create_webhook_app(
     app.router.add_post(path, handle_post)
     app.on_cleanup.append(on_cleanup)
     return app
-
-
-__all__ += ["Event", "MessageReceived", "StatusUpdate", "UnknownEvent"]

@@ -21,13 +21,7 @@ from collections.abc import Iterator
 import backoff
 import msgspec
 
-from .errors import (
-    APIConnectionError,
-    APIError,
-    RateLimitError,
-    ServerError,
-    WhatsAppError,
-)
+from .errors import APIConnectionError, APIError, RateLimitError, ServerError, WhatsAppError
 
 __all__ = ["RetryPolicy"]
 

@@ -27,7 +27,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .bulk import BulkRun, Job, ResultCallback
+from ._bulk import BulkInput, BulkItem, BulkRun, Job, ResultCallback
 from .errors import (
     APIConnectionError,
     ConfigurationError,
@@ -42,7 +42,7 @@ from .recipients import Recipient
 from .results import BulkResult, SendResult
 
 if TYPE_CHECKING:
-    from .client import BulkInput, WhatsApp
+    from ._client import WhatsApp
 
 __all__ = ["Failover"]
 
@@ -129,8 +129,6 @@ class Failover:
 
             bulk = await wa.send_many([(n, Text("hi")) for n in numbers])
         """
-        from .client import BulkItem
-
         if concurrency < 1:
             raise ValidationError("concurrency must be at least 1")
         entries = list(items)

@@ -23,9 +23,9 @@ from collections import Counter
 import msgspec
 from aiohttp import web
 
-from . import registry
-from .client import WhatsApp
-from .console import Console
+from . import _registry
+from ._client import WhatsApp
+from ._console import Console
 from .errors import UnsupportedFeature, WhatsAppError
 from .events import Event, StatusUpdate
 from .messages import (
@@ -195,7 +195,7 @@ async def run_demo(console: Console, *, fanout: int = 1000, concurrency: int = 1
 
         asyncio.run(run_demo(Console(), fanout=100))
     """
-    names = [n for n in registry.available() if _has_simulator(n)]
+    names = [n for n in _registry.available() if n in _registry.simulators_available()]
     receiver = _Receiver()
     failures = 0
     async with Sandbox(names) as sb:
@@ -250,11 +250,3 @@ async def run_demo(console: Console, *, fanout: int = 1000, concurrency: int = 1
     console.line()
     console.line("demo finished " + ("cleanly" if failures == 0 else f"with {failures} failures"))
     return 0 if failures == 0 else 1
-
-
-def _has_simulator(name: str) -> bool:
-    try:
-        registry.load(name).simulator()
-    except WhatsAppError:
-        return False
-    return True

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 import msgspec
 
-from .errors import ValidationError
+from ..errors import ValidationError
 
 __all__ = [
     "PLATFORM_MEDIA_LIMITS",

@@ -16,54 +16,23 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, BinaryIO
 
 import aiohttp
-import msgspec
 from aiohttp import FormData
 
+from ._timeout import Timeout
 from .errors import APIConnectionError, APITimeoutError
-from .media import FormFile
-from .provider import HttpRequest, HttpResponse
+from .provider import FormFile, HttpRequest, HttpResponse
 
-__all__ = ["Timeout", "Transport"]
-
-
-class Timeout(msgspec.Struct, frozen=True, kw_only=True):
-    """Request timeouts in seconds (None: no limit).
-
-    ``connect`` bounds opening a TCP connection; ``total`` bounds the whole
-    request once it has a slot (waiting for one of the ``connection_limit``
-    slots is not counted, so 10,000 gathered sends do not time out in the queue).
-
-    Example::
-
-        WhatsApp("meta", ..., timeout=Timeout(connect=5, total=20))
-    """
-
-    connect: float | None = 10.0
-    total: float | None = 30.0
-
-    def to_aiohttp(self) -> aiohttp.ClientTimeout:
-        """The equivalent ``aiohttp.ClientTimeout``."""
-        return aiohttp.ClientTimeout(total=self.total, sock_connect=self.connect)
+__all__ = ["Transport", "to_client_timeout"]
 
 
-def as_timeout(value: Timeout | float | None) -> Timeout:
-    """Normalise a number (total seconds) or None (no limit) to a :class:`Timeout`.
-
-    Example::
-
-        >>> as_timeout(5).total
-        5.0
-    """
-    if isinstance(value, Timeout):
-        return value
-    if value is None:
-        return Timeout(connect=None, total=None)
-    total = float(value)
-    return Timeout(connect=min(10.0, total), total=total)
+def to_client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+    """The ``aiohttp.ClientTimeout`` equivalent to ``timeout``."""
+    return aiohttp.ClientTimeout(total=timeout.total, sock_connect=timeout.connect)
 
 
 class Transport:
@@ -88,7 +57,7 @@ class Transport:
         self._session = session
         self._owns_session = session is None
         self._timeout = timeout or Timeout()
-        self._client_timeout = self._timeout.to_aiohttp()
+        self._client_timeout = to_client_timeout(self._timeout)
         self._limit = connection_limit
         # Requests wait here, not in aiohttp's pool, so their timeouts start when they can run.
         self._slots = asyncio.Semaphore(connection_limit)
@@ -126,7 +95,7 @@ class Transport:
         sink: Callable[[bytes], Awaitable[None]] | None = None,
     ) -> HttpResponse:
         session = self._get_session()
-        client_timeout = self._client_timeout if timeout is None else timeout.to_aiohttp()
+        client_timeout = self._client_timeout if timeout is None else to_client_timeout(timeout)
         files: list[BinaryIO] = []
         try:
             data = request.body if request.form is None else await _form(request.form, files)
@@ -145,7 +114,9 @@ class Transport:
                     async for chunk in resp.content.iter_chunked(_CHUNK):
                         await sink(chunk)
                     body = b""
-                return HttpResponse(status=resp.status, headers=resp.headers, body=body)
+                return HttpResponse(
+                    status=resp.status, headers=resp.headers, body=body, received_at=time.time()
+                )
         except aiohttp.ConnectionTimeoutError as exc:
             raise APITimeoutError(
                 f"connect timeout ({client_timeout.sock_connect}s) for {request.method} "

@@ -27,101 +27,25 @@ Example::
 from __future__ import annotations
 
 import abc
-import email.utils
-import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import msgspec
 
-from .config import REDACTED, Settings
-from .errors import (
-    APIStatusError,
-    RateLimitError,
-    UnsupportedFeature,
-    error_class_for_status,
-)
-from .events import Event
-from .media import FormFile, MediaInfo, MediaLimit
-from .messages import Message
-from .recipients import Recipient
-from .results import MessageStatus, SendResult, TemplateInfo
+from ..errors import APIStatusError, ConfigurationError, UnsupportedFeature
+from ..events import Event
+from ..messages import Message
+from ..recipients import Recipient
+from ..results import MessageStatus, SendResult, TemplateInfo
+from ._helpers import decode_json, status_error, summarise_body
+from ._http import HttpRequest, HttpResponse
+from ._media import FormFile, MediaInfo, MediaLimit
+from ._settings import Settings
 
-if TYPE_CHECKING:
-    from .simulation import Simulator
-
-__all__ = [
-    "Capabilities",
-    "HttpRequest",
-    "HttpResponse",
-    "Provider",
-    "SendOptions",
-    "deep_merge",
-    "parse_retry_after",
-]
+__all__ = ["Capabilities", "Provider", "SendOptions"]
 
 _json_encoder = msgspec.json.Encoder()
-_json_decoder = msgspec.json.Decoder()
-
-
-class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """A request a provider wants sent. ``url`` is absolute.
-
-    ``idempotent`` is True when resending after the body may have reached the
-    server cannot duplicate the effect (the provider honours an idempotency key,
-    or the request only reads); the core then retries ambiguous failures too.
-
-    Example::
-
-        HttpRequest(method="POST", url="https://x/send", headers={...}, body=b"{}")
-    """
-
-    method: str
-    url: str
-    headers: Mapping[str, str] = msgspec.field(default_factory=dict)
-    body: bytes | None = None
-    form: Sequence[tuple[str, str | FormFile]] | None = None
-    """A multipart form (instead of ``body``): plain fields and at most one file."""
-    idempotent: bool = False
-
-    def __repr__(self) -> str:
-        # A logged request must not show credentials: redact headers that carry them.
-        headers = {k: (REDACTED if _is_secret_header(k) else v) for k, v in self.headers.items()}
-        size = "form" if self.form is not None else f"{len(self.body or b'')} bytes"
-        return f"HttpRequest({self.method} {self.url}, headers={headers}, body={size})"
-
-
-_SECRET_HEADER_PARTS = ("auth", "key", "token", "secret", "signature", "cookie")
-
-
-def _is_secret_header(name: str) -> bool:
-    lower = name.lower()
-    return any(part in lower for part in _SECRET_HEADER_PARTS)
-
-
-class HttpResponse(msgspec.Struct, frozen=True, kw_only=True):
-    """A response as the core received it. Header names are matched case-insensitively.
-
-    Example::
-
-        HttpResponse(status=200, headers={"content-type": "application/json"}, body=b"{}")
-    """
-
-    status: int
-    headers: Mapping[str, str] = msgspec.field(default_factory=dict)
-    body: bytes = b""
-
-    def header(self, name: str) -> str | None:
-        """The value of header ``name`` (any case), or None."""
-        value = self.headers.get(name)
-        if value is not None:
-            return value
-        lower = name.lower()
-        for key, val in self.headers.items():
-            if key.lower() == lower:
-                return val
-        return None
 
 
 class Capabilities(msgspec.Struct, frozen=True, kw_only=True):
@@ -164,53 +88,6 @@ class SendOptions(msgspec.Struct, frozen=True, kw_only=True):
     extra: Mapping[str, Any] | None = None
 
 
-def deep_merge(base: dict[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Merge ``extra`` into ``base`` recursively (mappings merge, anything else replaces).
-
-    Example::
-
-        >>> deep_merge({"a": {"b": 1}}, {"a": {"c": 2}})
-        {'a': {'b': 1, 'c': 2}}
-    """
-    if not extra:
-        return base
-    for key, value in extra.items():
-        current = base.get(key)
-        if isinstance(current, dict) and isinstance(value, Mapping):
-            base[key] = deep_merge(current, value)
-        else:
-            base[key] = value
-    return base
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delta-seconds or an HTTP date).
-
-    Example::
-
-        >>> parse_retry_after("7")
-        7.0
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when is None:
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, seconds)
-
-
 class Provider(abc.ABC):
     """Base class of every provider adapter (sans-I/O).
 
@@ -240,8 +117,6 @@ class Provider(abc.ABC):
         self.settings = settings
         root = base_url or getattr(settings, "base_url", None) or self.default_base_url
         if not root:
-            from .errors import ConfigurationError
-
             raise ConfigurationError(f"{self.name}: missing setting 'base_url'", provider=self.name)
         self.base_url: str = root.rstrip("/")
 
@@ -250,11 +125,6 @@ class Provider(abc.ABC):
     def sender_key(self) -> str:
         """Key for per-sender rate limits (a phone number id, an account ...)."""
         return self.name
-
-    @classmethod
-    def simulator(cls) -> Simulator:
-        """A fresh simulator of this provider's API (used by ``Sandbox``)."""
-        raise UnsupportedFeature(f"{cls.name} ships no simulator", provider=cls.name)
 
     # -- helpers for subclasses ---------------------------------------------------------------
     def url(self, path: str) -> str:
@@ -291,12 +161,7 @@ class Provider(abc.ABC):
     @staticmethod
     def decode(response: HttpResponse) -> Any:
         """The response body as JSON, or None when it is not JSON."""
-        if not response.body:
-            return None
-        try:
-            return _json_decoder.decode(response.body)
-        except msgspec.DecodeError:
-            return None
+        return decode_json(response.body)
 
     def unsupported(self, feature: str, what: str | None = None) -> UnsupportedFeature:
         """An ``UnsupportedFeature`` naming what this provider does support."""
@@ -335,20 +200,14 @@ class Provider(abc.ABC):
             elif isinstance(body.get("message"), str):
                 message = body["message"]
         if not message:
-            message = _summarise(response.body) or f"HTTP {response.status}"
-        cls = error_class_for_status(response.status)
-        kwargs: dict[str, Any] = {
-            "provider": self.name,
-            "status": response.status,
-            "code": None,
-            "details": body if isinstance(body, dict) else None,
-            "body": response.body,
-        }
-        if cls is RateLimitError:
-            return RateLimitError(
-                message, retry_after=parse_retry_after(response.header("Retry-After")), **kwargs
-            )
-        return cls(message, **kwargs)
+            message = summarise_body(response.body) or f"HTTP {response.status}"
+        return status_error(
+            None,
+            message,
+            provider=self.name,
+            response=response,
+            details=body if isinstance(body, dict) else None,
+        )
 
     # -- native batch (optional) --------------------------------------------------------------
     def batch_key(self, recipient: Recipient, message: Message, options: SendOptions) -> Any:
@@ -436,8 +295,3 @@ class Provider(abc.ABC):
         Raises ``WebhookSignatureError`` when the request carries a wrong token.
         """
         return None
-
-
-def _summarise(body: bytes, limit: int = 200) -> str:
-    text = body[:limit].decode("utf-8", "replace").strip()
-    return " ".join(text.split())

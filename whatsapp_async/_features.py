@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import registry
+from . import _registry
 from .messages import MESSAGE_KINDS
 from .provider import Capabilities
 
@@ -54,8 +54,8 @@ def feature_rows(names: Sequence[str] | None = None) -> tuple[list[str], list[li
 
         header, rows = feature_rows(["meta", "pilot"])
     """
-    providers = list(names) if names is not None else registry.available()
-    caps = {name: registry.load(name).capabilities for name in providers}
+    providers = list(names) if names is not None else _registry.available()
+    caps = {name: _registry.load(name).capabilities for name in providers}
     header = ["feature", *providers]
     rows = [
         [label, *("yes" if _has(caps[p], field, value) else "-" for p in providers)]

@@ -20,49 +20,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
 from .errors import ConfigurationError
+from .provider._settings import Settings
 
-__all__ = ["REDACTED", "Settings", "load_profile", "load_settings", "redact"]
+__all__ = ["load_profile", "load_settings"]
 
-REDACTED = "***"
-
-S = TypeVar("S", bound="Settings")
-
-
-class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Base class of provider settings; fields in ``secret_fields`` are redacted in reprs.
-
-    Example::
-
-        repr(MetaSettings(token="EAAG...", phone_number_id="1"))  # token='***'
-    """
-
-    secret_fields: ClassVar[frozenset[str]] = frozenset()
-
-    def __repr__(self) -> str:
-        parts = []
-        for name in self.__struct_fields__:
-            value = getattr(self, name)
-            shown = REDACTED if (name in self.secret_fields and value) else repr(value)
-            parts.append(f"{name}={shown}")
-        return f"{type(self).__name__}({', '.join(parts)})"
-
-    __str__ = __repr__
-
-    def secrets(self) -> list[str]:
-        """The secret values configured (for redacting them from text)."""
-        out: list[str] = []
-        for name in self.secret_fields:
-            value = getattr(self, name, None)
-            if isinstance(value, str) and value:
-                out.append(value)
-            elif isinstance(value, (list, tuple)):
-                out.extend(v for v in value if isinstance(v, str) and v)
-        return out
+S = TypeVar("S", bound=Settings)
 
 
 _FIELD = re.compile(r"`\$\.([A-Za-z0-9_]+)`|field `([A-Za-z0-9_]+)`")
@@ -104,20 +71,6 @@ def _wants_str(annotation: Any) -> bool:
         return True
     args = getattr(annotation, "__args__", ())
     return str in args and int not in args
-
-
-def redact(text: str, secrets: list[str]) -> str:
-    """``text`` with every secret replaced by ``***``.
-
-    Example::
-
-        >>> redact("token abc123 failed", ["abc123"])
-        'token *** failed'
-    """
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, REDACTED)
-    return text
 
 
 def load_profile(path: str | os.PathLike[str], profile: str | None = None) -> dict[str, Any]:

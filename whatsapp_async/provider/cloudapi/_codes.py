@@ -17,7 +17,7 @@ Example::
 
 from __future__ import annotations
 
-from .errors import (
+from ...errors import (
     APIStatusError,
     AuthenticationError,
     BadRequestError,

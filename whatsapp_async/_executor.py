@@ -19,13 +19,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from .config import redact
+from ._ratelimit import RateLimiter
+from ._retry import RetryPolicy
+from ._timeout import Timeout
+from ._transport import Transport
 from .errors import APIConnectionError, APIError, APIStatusError, WhatsAppError
-from .provider import HttpRequest, HttpResponse, Provider
-from .ratelimit import RateLimiter
+from .provider import HttpRequest, HttpResponse, Provider, redact
 from .recipients import Recipient
-from .retry import RetryPolicy
-from .transport import Timeout, Transport
 
 __all__ = ["Executor", "InDoubt", "describe"]
 

@@ -1,0 +1,45 @@
+"""Request timeouts: a plain value the core turns into aiohttp's when it sends.
+
+Example::
+
+    >>> as_timeout(5)
+    Timeout(connect=5.0, total=5.0)
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+__all__ = ["Timeout", "as_timeout"]
+
+
+class Timeout(msgspec.Struct, frozen=True, kw_only=True):
+    """Request timeouts in seconds (None: no limit).
+
+    ``connect`` bounds opening a TCP connection; ``total`` bounds the whole
+    request once it has a slot (waiting for one of the ``connection_limit``
+    slots is not counted, so 10,000 gathered sends do not time out in the queue).
+
+    Example::
+
+        WhatsApp("meta", ..., timeout=Timeout(connect=5, total=20))
+    """
+
+    connect: float | None = 10.0
+    total: float | None = 30.0
+
+
+def as_timeout(value: Timeout | float | None) -> Timeout:
+    """Normalise a number (total seconds) or None (no limit) to a :class:`Timeout`.
+
+    Example::
+
+        >>> as_timeout(5).total
+        5.0
+    """
+    if isinstance(value, Timeout):
+        return value
+    if value is None:
+        return Timeout(connect=None, total=None)
+    total = float(value)
+    return Timeout(connect=min(10.0, total), total=total)

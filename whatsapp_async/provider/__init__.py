@@ -1,0 +1,179 @@
+"""The provider SDK: everything a provider package imports, from one place, without aiohttp.
+
+A provider is a sans-I/O adapter: it turns a unified call into an :class:`HttpRequest` and an
+:class:`HttpResponse` into a result or a typed error. It never opens sockets, sleeps, logs or
+reads the clock; the core owns all of that. Importing this module (or any built-in provider)
+loads no aiohttp module: ``tests/core/test_boundaries.py`` checks it in a fresh interpreter.
+
+Meta's Cloud API shapes, shared by every provider that relays them, are in
+:mod:`whatsapp_async.provider.cloudapi`. The simulator base class for tests lives in
+:mod:`whatsapp_async.testing` (it is an aiohttp app). See ``docs/writing-a-provider.md``.
+
+Example::
+
+    from whatsapp_async.provider import Capabilities, Provider, SendResult, Settings, Text
+
+    class EchoSettings(Settings, frozen=True):
+        token: str
+        secret_fields = frozenset({"token"})
+
+    class EchoProvider(Provider):
+        name = "echo"
+        settings_type = EchoSettings
+        capabilities = Capabilities(messages=frozenset({"text"}))
+        default_base_url = "https://echo.example"
+"""
+
+from ..errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BillingError,
+    ConfigurationError,
+    InvalidRecipient,
+    NotFoundError,
+    OutsideWindowError,
+    PermissionDeniedError,
+    RateLimitError,
+    RecipientError,
+    ServerError,
+    TemplateError,
+    UnsupportedFeature,
+    ValidationError,
+    WebhookSignatureError,
+    WhatsAppError,
+    error_class_for_status,
+)
+from ..events import Event, EventError, InboundMedia, MessageReceived, StatusUpdate, UnknownEvent
+from ..messages import (
+    MESSAGE_KINDS,
+    Audio,
+    Buttons,
+    Contact,
+    Contacts,
+    Document,
+    Image,
+    ListMessage,
+    ListRow,
+    ListSection,
+    Location,
+    Media,
+    Message,
+    Reaction,
+    ReplyButton,
+    Sticker,
+    Template,
+    TemplateButton,
+    Text,
+    Video,
+)
+from ..recipients import Channel, Conversation, Group, Phone, Recipient
+from ..results import (
+    DeliveryState,
+    MessageStatus,
+    SendResult,
+    SendStatus,
+    TemplateComponentInfo,
+    TemplateInfo,
+)
+from ._contract import Capabilities, Provider, SendOptions
+from ._helpers import decode_json, deep_merge, parse_retry_after, status_error, summarise_body
+from ._http import HttpRequest, HttpResponse, is_secret_header
+from ._media import (
+    PLATFORM_MEDIA_LIMITS,
+    FormFile,
+    MediaInfo,
+    MediaLimit,
+    MediaSource,
+    check_media,
+    guess_mime_type,
+)
+from ._settings import REDACTED, Settings, redact
+from ._signatures import hmac_sha256_hex, verify_hmac_sha256
+
+__all__ = [
+    "MESSAGE_KINDS",
+    "PLATFORM_MEDIA_LIMITS",
+    "REDACTED",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "Audio",
+    "AuthenticationError",
+    "BadRequestError",
+    "BillingError",
+    "Buttons",
+    "Capabilities",
+    "Channel",
+    "ConfigurationError",
+    "Contact",
+    "Contacts",
+    "Conversation",
+    "DeliveryState",
+    "Document",
+    "Event",
+    "EventError",
+    "FormFile",
+    "Group",
+    "HttpRequest",
+    "HttpResponse",
+    "Image",
+    "InboundMedia",
+    "InvalidRecipient",
+    "ListMessage",
+    "ListRow",
+    "ListSection",
+    "Location",
+    "Media",
+    "MediaInfo",
+    "MediaLimit",
+    "MediaSource",
+    "Message",
+    "MessageReceived",
+    "MessageStatus",
+    "NotFoundError",
+    "OutsideWindowError",
+    "PermissionDeniedError",
+    "Phone",
+    "Provider",
+    "RateLimitError",
+    "Reaction",
+    "Recipient",
+    "RecipientError",
+    "ReplyButton",
+    "SendOptions",
+    "SendResult",
+    "SendStatus",
+    "ServerError",
+    "Settings",
+    "StatusUpdate",
+    "Sticker",
+    "Template",
+    "TemplateButton",
+    "TemplateComponentInfo",
+    "TemplateError",
+    "TemplateInfo",
+    "Text",
+    "UnknownEvent",
+    "UnsupportedFeature",
+    "ValidationError",
+    "Video",
+    "WebhookSignatureError",
+    "WhatsAppError",
+    "check_media",
+    "decode_json",
+    "deep_merge",
+    "error_class_for_status",
+    "guess_mime_type",
+    "hmac_sha256_hex",
+    "is_secret_header",
+    "parse_retry_after",
+    "redact",
+    "status_error",
+    "summarise_body",
+    "verify_hmac_sha256",
+]

@@ -1,0 +1,93 @@
+"""The two values that cross the sans-I/O boundary: the request a provider wants sent, and the
+response the core received.
+
+Neither knows about sockets: the core's transport turns an :class:`HttpRequest` into bytes on
+the wire and the answer into an :class:`HttpResponse`.
+
+Example::
+
+    >>> request = HttpRequest(method="POST", url="https://x.test/send", body=b"{}")
+    >>> response = HttpResponse(status=200, headers={"Content-Type": "application/json"})
+    >>> response.header("content-type")
+    'application/json'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import msgspec
+
+from ._media import FormFile
+from ._settings import REDACTED
+
+__all__ = ["HttpRequest", "HttpResponse", "is_secret_header"]
+
+
+class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """A request a provider wants sent. ``url`` is absolute.
+
+    ``idempotent`` is True when resending after the body may have reached the
+    server cannot duplicate the effect (the provider honours an idempotency key,
+    or the request only reads); the core then retries ambiguous failures too.
+
+    Example::
+
+        HttpRequest(method="POST", url="https://x/send", headers={...}, body=b"{}")
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = msgspec.field(default_factory=dict)
+    body: bytes | None = None
+    form: Sequence[tuple[str, str | FormFile]] | None = None
+    """A multipart form (instead of ``body``): plain fields and at most one file."""
+    idempotent: bool = False
+
+    def __repr__(self) -> str:
+        # A logged request must not show credentials: redact headers that carry them.
+        headers = {k: (REDACTED if is_secret_header(k) else v) for k, v in self.headers.items()}
+        size = "form" if self.form is not None else f"{len(self.body or b'')} bytes"
+        return f"HttpRequest({self.method} {self.url}, headers={headers}, body={size})"
+
+
+_SECRET_HEADER_PARTS = ("auth", "key", "token", "secret", "signature", "cookie")
+
+
+def is_secret_header(name: str) -> bool:
+    """Whether a header of this name may carry a credential (its value is never shown).
+
+    Example::
+
+        >>> is_secret_header("x-api-key"), is_secret_header("Content-Type")
+        (True, False)
+    """
+    lower = name.lower()
+    return any(part in lower for part in _SECRET_HEADER_PARTS)
+
+
+class HttpResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """A response as the core received it. Header names are matched case-insensitively.
+
+    Example::
+
+        HttpResponse(status=200, headers={"content-type": "application/json"}, body=b"{}")
+    """
+
+    status: int
+    headers: Mapping[str, str] = msgspec.field(default_factory=dict)
+    body: bytes = b""
+    received_at: float = 0.0
+    """When the core received the answer (Unix seconds; 0 when unknown). Providers read
+    "now" from here (to turn a reset time into a wait), never from the clock."""
+
+    def header(self, name: str) -> str | None:
+        """The value of header ``name`` (any case), or None."""
+        value = self.headers.get(name)
+        if value is not None:
+            return value
+        lower = name.lower()
+        for key, val in self.headers.items():
+            if key.lower() == lower:
+                return val
+        return None
