@@ -70,6 +70,7 @@ if TYPE_CHECKING:
 __all__ = ["WhatsApp"]
 
 log = logging.getLogger("whatsapp_async")
+webhook_log = logging.getLogger("whatsapp_async.webhooks")
 
 _DEFAULT: Final = "default"
 _MESSAGE_TYPES = Message.__args__  # type: ignore[attr-defined]
@@ -179,6 +180,7 @@ class WhatsApp:
         self._sender_key = f"{self._name}:{self._provider.sender_key}"
         self._store = idempotency_store
         self._check_templates = check_templates
+        self._warned_unverified = False
         self._template_ttl = template_cache_ttl
         self._templates: dict[tuple[str, str], TemplateInfo] = {}
         self._templates_at: float | None = None
@@ -917,7 +919,18 @@ class WhatsApp:
 
             events = wa.parse_webhook(request.headers, await request.read(), request.query)
         """
-        return self._provider.parse_webhook(headers, body, query or {})
+        provider = self._provider
+        if not self._warned_unverified and not provider.verifies_webhooks:
+            setting = provider.webhook_secret_setting
+            if setting is not None:
+                self._warned_unverified = True
+                webhook_log.warning(
+                    "%s: no %s configured: webhooks are accepted unverified "
+                    "(signatures are NOT being verified)",
+                    self._name,
+                    setting,
+                )
+        return provider.parse_webhook(headers, body, query or {})
 
     def webhook_app(
         self,

@@ -22,7 +22,8 @@ Decisions where the sources leave room:
   at least 10^9 is read as epoch seconds (no plausible delta is 31 years long;
   10^12 and up as epoch milliseconds) and measured against the response's
   ``Date`` header when there is one (so a skewed local clock does not matter),
-  else against the local clock; smaller values are delta seconds.
+  else against the time the core received the answer (``HttpResponse.received_at``);
+  smaller values are delta seconds.
 - Unknown bodies (HTML from a proxy, empty, truncated JSON) map by HTTP status.
 
 Example::
@@ -35,7 +36,6 @@ from __future__ import annotations
 
 import email.utils
 import re
-import time
 from typing import Any
 
 from whatsapp_async.provider import (
@@ -104,7 +104,9 @@ def _meta_message(detail: Any) -> str | None:
     return None
 
 
-def reset_to_retry_after(value: str | None, *, date: str | None = None) -> float | None:
+def reset_to_retry_after(
+    value: str | None, *, date: str | None = None, now: float | None = None
+) -> float | None:
     """Seconds until an ``X-RateLimit-Reset`` value (epoch s/ms or delta s; see module docs).
 
     Example::
@@ -124,11 +126,15 @@ def reset_to_retry_after(value: str | None, *, date: str | None = None) -> float
         return number
     if number >= _EPOCH_MILLIS_FROM:
         number /= 1000.0
-    now = _server_now(date)
-    return max(0.0, number - now)
+    server_now = _server_now(date)
+    if server_now is None:
+        if now is None:
+            return None  # no clock to compare an epoch with: no wait rather than a guess
+        server_now = now
+    return max(0.0, number - server_now)
 
 
-def _server_now(date: str | None) -> float:
+def _server_now(date: str | None) -> float | None:
     if date:
         try:
             when = email.utils.parsedate_to_datetime(date)
@@ -136,7 +142,7 @@ def _server_now(date: str | None) -> float:
             when = None
         if when is not None and when.tzinfo is not None:
             return when.timestamp()
-    return time.time()
+    return None
 
 
 def error_from_response(response: HttpResponse) -> APIStatusError:
@@ -185,7 +191,9 @@ def error_from_response(response: HttpResponse) -> APIStatusError:
     }
     if cls is RateLimitError:
         retry_after = reset_to_retry_after(
-            response.header("X-RateLimit-Reset"), date=response.header("Date")
+            response.header("X-RateLimit-Reset"),
+            date=response.header("Date"),
+            now=response.received_at or None,
         )
         if retry_after is None:
             retry_after = parse_retry_after(response.header("Retry-After"))

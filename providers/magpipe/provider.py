@@ -26,7 +26,6 @@ Example::
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -69,7 +68,6 @@ from .wire import (
 
 __all__ = ["MESSAGE_PATH", "TEMPLATE_PATH", "TEXT_MAX", "MagpipeProvider"]
 
-log = logging.getLogger("whatsapp_async.providers.magpipe")
 
 MESSAGE_PATH = "/send-whatsapp-message"
 TEMPLATE_PATH = "/send-whatsapp-template"
@@ -111,10 +109,16 @@ class MagpipeProvider(Provider):
 
     settings: MagpipeSettings
 
+    webhook_secret_setting = "webhook_token"
+
+    @property
+    def verifies_webhooks(self) -> bool:
+        """Whether deliveries are verified (``webhook_token`` is configured)."""
+        return bool(self.settings.accepted_webhook_tokens())
+
     def __init__(self, settings: MagpipeSettings, *, base_url: str | None = None) -> None:
         check_settings(settings)
         super().__init__(settings, base_url=base_url)
-        self._warned_unverified = False
         # Built once: every request carries the same credentials.
         self._auth = {"Authorization": f"Bearer {settings.api_key}"}
 
@@ -314,13 +318,6 @@ class MagpipeProvider(Provider):
         tokens = self.settings.accepted_webhook_tokens()
         if tokens:
             check_token(query, tokens)
-        elif not self._warned_unverified:
-            self._warned_unverified = True
-            log.warning(
-                "magpipe webhooks are unsigned and no webhook_token is configured: accepting "
-                "deliveries without checking where they came from; set webhook_token and "
-                "add ?token=<it> to the webhook URL"
-            )
         return parse_inbound(body)
 
 

@@ -22,7 +22,6 @@ Example::
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
@@ -75,7 +74,6 @@ from .wire import (
 
 __all__ = ["MetaProvider", "RedactedHeaders"]
 
-log = logging.getLogger("whatsapp_async.providers.meta")
 
 TEMPLATE_FIELDS = "name,status,category,language,components"
 TEMPLATE_PAGE_SIZE = 100
@@ -119,6 +117,13 @@ class MetaProvider(Provider):
     media_limits: ClassVar[Mapping[str, MediaLimit]] = MEDIA_LIMITS
     settings: MetaSettings
 
+    webhook_secret_setting = "app_secret"
+
+    @property
+    def verifies_webhooks(self) -> bool:
+        """Whether deliveries are verified (``app_secret`` is configured)."""
+        return bool(self._webhook_secrets)
+
     def __init__(self, settings: MetaSettings, *, base_url: str | None = None) -> None:
         super().__init__(settings, base_url=base_url)
         settings.check(self.name)
@@ -130,7 +135,6 @@ class MetaProvider(Provider):
             {"Authorization": f"Bearer {settings.token}", "Content-Type": "application/json"}
         )
         self._webhook_secrets = settings.webhook_secrets()
-        self._warned_unsigned = False
 
     def __repr__(self) -> str:
         return f"MetaProvider(base_url={self.base_url!r}, settings={self.settings!r})"
@@ -212,7 +216,7 @@ class MetaProvider(Provider):
         )
 
     def error_from_response(self, response: HttpResponse) -> APIStatusError:
-        """Meta's ``error.code`` first, the HTTP status second (see ``whatsapp_async_providers.meta.errors``).
+        """Meta's ``error.code`` first, the HTTP status second (see ``errors.py``).
 
         Example::
 
@@ -434,7 +438,7 @@ class MetaProvider(Provider):
 
     def build_download(self, url: str) -> HttpRequest:
         """``GET url``, with the Bearer token only when ``url`` is on the configured API host
-        or on one of Meta's domains over https (``whatsapp_async_providers.meta.media.is_trusted_host``).
+        or on one of Meta's domains over https (``media.is_trusted_host``).
 
         Example::
 
@@ -512,9 +516,6 @@ class MetaProvider(Provider):
         """
         if self._webhook_secrets:
             webhooks.verify_signature(headers, body, self._webhook_secrets)
-        elif not self._warned_unsigned:
-            self._warned_unsigned = True
-            log.warning("meta: no app_secret configured; webhook signatures are NOT being verified")
         return webhooks.parse_payload(body)
 
     def webhook_handshake(self, query: Mapping[str, str]) -> str | None:

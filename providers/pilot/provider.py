@@ -42,7 +42,6 @@ Example::
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -85,7 +84,6 @@ from .wire import (
 
 __all__ = ["CancelFailure", "CancelResult", "PilotProvider"]
 
-log = logging.getLogger("whatsapp_async.providers.pilot")
 
 STATUSES: dict[str, DeliveryState] = {
     "QUEUED": "queued",
@@ -164,6 +162,13 @@ class PilotProvider(Provider):
     media_limits: ClassVar[Mapping[str, MediaLimit]] = INLINE_MEDIA_LIMITS
     settings: PilotSettings
 
+    webhook_secret_setting = "webhook_secret"
+
+    @property
+    def verifies_webhooks(self) -> bool:
+        """Whether deliveries are verified (``webhook_secret`` is configured)."""
+        return bool(self._signing_secrets)
+
     def __init__(self, settings: PilotSettings, *, base_url: str | None = None) -> None:
         if not isinstance(settings, PilotSettings):
             raise ConfigurationError("pilot: settings must be PilotSettings", provider="pilot")
@@ -184,7 +189,6 @@ class PilotProvider(Provider):
         if settings.whatsapp_number_id is not None:
             self._auth["x-whatsapp-number-id"] = settings.whatsapp_number_id
         self._signing_secrets = settings.signing_secrets()
-        self._warned_unsigned = False
 
     # -- identity ----------------------------------------------------------------------------
     @property
@@ -244,7 +248,7 @@ class PilotProvider(Provider):
         )
 
     def error_from_response(self, response: HttpResponse) -> APIStatusError:
-        """Pilot's ``code`` first, the HTTP status second (see ``whatsapp_async_providers.pilot.errors``)."""
+        """Pilot's ``code`` first, the HTTP status second (see ``errors.py``)."""
         return pilot_errors.error_from_response(response)
 
     def _bad_body(self, response: HttpResponse, text: str) -> APIStatusError:
@@ -336,10 +340,4 @@ class PilotProvider(Provider):
         """Verify ``x-pilot-status-signature`` (when a secret is set), then normalise."""
         if self._signing_secrets:
             verify_signature(headers, body, self._signing_secrets)
-        elif not self._warned_unsigned:
-            self._warned_unsigned = True
-            log.warning(
-                "pilot webhooks are accepted unverified: configure webhook_secret to check "
-                "x-pilot-status-signature"
-            )
         return parse_events(body)

@@ -279,6 +279,18 @@ class Provider(abc.ABC):
         """Check a successful delete response."""
 
     # -- webhooks (optional) ------------------------------------------------------------------
+    webhook_secret_setting: ClassVar[str | None] = None
+    """The setting whose value lets ``parse_webhook`` verify deliveries (Meta ``app_secret``);
+    None when the provider's webhooks carry nothing to verify."""
+
+    @property
+    def verifies_webhooks(self) -> bool:
+        """Whether ``parse_webhook`` checks each delivery's signature or token (override).
+
+        The core warns once when a provider that can verify does not (no secret set).
+        """
+        return False
+
     def parse_webhook(
         self, headers: Mapping[str, str], body: bytes, query: Mapping[str, str]
     ) -> list[Event]:

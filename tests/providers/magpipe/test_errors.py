@@ -388,9 +388,12 @@ def test_reset_header_epoch_seconds_millis_and_delta() -> None:
     assert reset_to_retry_after("2.5") == 2.5
     for bad in (None, "", "soon", "-5", "nan", "inf"):
         assert reset_to_retry_after(bad) is None
-    # Without a Date header, the local clock is the reference.
-    later = reset_to_retry_after(str(int(time.time()) + 90))
+    # Without a Date header, the moment the core received the answer is the reference
+    # (providers never read the clock themselves); with neither, no wait is guessed.
+    now = time.time()
+    later = reset_to_retry_after(str(int(now) + 90), now=now)
     assert later is not None and 85 <= later <= 90
+    assert reset_to_retry_after(str(int(now) + 90)) is None
 
 
 def test_reset_header_wins_over_retry_after() -> None:

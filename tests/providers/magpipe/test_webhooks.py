@@ -171,10 +171,10 @@ def test_without_a_token_deliveries_are_accepted_with_one_warning(
 ) -> None:
     wa = client()
     body = fixture_bytes("magpipe_webhook_whatsapp_received_legacy__source.json")
-    with caplog.at_level(logging.WARNING, logger="whatsapp_async.providers.magpipe"):
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async.webhooks"):
         for _ in range(3):
             assert isinstance(wa.parse_webhook({}, body)[0], MessageReceived)
-    warnings = [r for r in caplog.records if r.name == "whatsapp_async.providers.magpipe"]
+    warnings = [r for r in caplog.records if r.name == "whatsapp_async.webhooks"]
     assert len(warnings) == 1
     assert "webhook_token" in warnings[0].getMessage()
 

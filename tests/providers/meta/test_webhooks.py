@@ -405,7 +405,7 @@ def test_without_a_secret_webhooks_are_accepted_with_one_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     wa = _wa(app_secret=None)
-    with caplog.at_level(logging.WARNING, logger="whatsapp_async.providers.meta"):
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async.webhooks"):
         assert wa.parse_webhook({}, BODY)
         assert wa.parse_webhook({"X-Hub-Signature-256": "sha256=garbage"}, BODY)
     warnings = [r for r in caplog.records if "not being verified" in r.getMessage().lower()]
