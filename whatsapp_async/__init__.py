@@ -13,9 +13,9 @@ Example::
 
 from typing import TYPE_CHECKING, Any
 
-from ._bulk import BulkItem
 from ._failover import Failover
 from ._idempotency import IdempotencyStore, MemoryIdempotencyStore, SendInProgress
+from ._items import BulkItem
 from ._ratelimit import RateLimiter, TokenBucket
 from ._registry import available as available_providers
 from ._registry import register as register_provider

@@ -16,44 +16,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime
-from typing import Any, Union
-
-import msgspec
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Union
 
 from .errors import APIError, SendCancelled, WhatsAppError
-from .messages import Message
-from .recipients import Recipient
 from .results import BulkResult, Outcome
 
-__all__ = ["BulkInput", "BulkItem", "BulkRun", "Job", "ResultCallback"]
+__all__ = ["BulkRun", "Job", "ResultCallback"]
 
 log = logging.getLogger("whatsapp_async")
 
 Job = Union[int, list[int]]
 ResultCallback = Callable[[int, Outcome], None]
-
-
-class BulkItem(msgspec.Struct, frozen=True, kw_only=True):
-    """One item of ``send_many`` with its own options (plain ``(to, message)`` pairs work too).
-
-    Example::
-
-        BulkItem(to="+14155552671", message=Text("hi"), metadata={"order": "1234"})
-    """
-
-    to: str | Recipient
-    message: Message
-    reply_to: str | None = None
-    idempotency_key: str | None = None
-    metadata: Mapping[str, Any] | None = None
-    deliver_at: datetime | None = None
-    deliver_until: datetime | None = None
-    extra: Mapping[str, Any] | None = None
-
-
-BulkInput = Union[BulkItem, tuple[Union[str, Recipient], Message]]
 
 
 class BulkRun:

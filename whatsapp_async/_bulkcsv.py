@@ -23,7 +23,7 @@ from typing import TextIO
 
 import msgspec
 
-from ._bulk import BulkItem
+from ._items import BulkItem
 from .errors import APIStatusError, ValidationError, WhatsAppError
 from .messages import Message, Template, Text
 from .results import Outcome, SendResult

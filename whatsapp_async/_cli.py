@@ -25,11 +25,11 @@ from typing import Any
 
 import msgspec
 
-from ._bulk import BulkItem
 from ._bulkcsv import RowDefaults, read_rows, write_results
 from ._client import WhatsApp
 from ._console import Console
 from ._features import feature_rows
+from ._items import BulkItem
 from .errors import APIError, WhatsAppError
 from .messages import Message, Template, Text, message_from_dict
 from .results import BulkResult, Outcome

@@ -1,8 +1,9 @@
 """The ``WhatsApp`` facade: one call site for every provider.
 
-The client normalises recipients, checks the provider's capabilities, asks the
-provider for a request, and owns everything that does I/O or keeps time: the
-aiohttp transport, retries, rate limits and bulk concurrency.
+The facade only routes. It builds the parts of a client once — the provider adapter, the
+transport, the executor (limits, retries, logging, scrubbing), the send pipeline, media I/O,
+the template cache, the operations table — and each public method hands its work to the part
+whose job it is (``docs/architecture.md`` draws the path of a send).
 
 Example::
 
@@ -15,51 +16,37 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 import aiohttp
-import msgspec
 
-from . import _registry
-from ._bulk import BulkInput, BulkItem, BulkRun, Job, ResultCallback
-from ._config import load_profile, load_settings
-from ._executor import Executor, InDoubt
+from ._bulk import ResultCallback
+from ._bulk_send import BulkSend
+from ._config import DEFAULT_RATE, ConfigConstructors, make_limiter, make_provider
+from ._executor import Executor
 from ._failover import Failover
-from ._idempotency import IdempotencyStore, fingerprint
+from ._idempotency import IdempotencyStore
+from ._items import BulkInput
+from ._media_io import MediaIO
+from ._operations import Operations
+from ._pipeline import CallPolicy, SendPipeline
+from ._prepare import Preparer, SendParams
 from ._ratelimit import RateLimiter, TokenBucket
 from ._retry import RetryPolicy
-from ._template_check import check_template
+from ._templates import TemplateCache
 from ._timeout import Timeout, as_timeout
 from ._transport import Transport
-from .errors import (
-    APIStatusError,
-    ConfigurationError,
-    UnsupportedFeature,
-    ValidationError,
-    WhatsAppError,
-)
+from .errors import ConfigurationError, ValidationError
 from .events import Event, InboundMedia
-from .messages import Media, Message, Template
-from .provider import (
-    FormFile,
-    HttpResponse,
-    MediaInfo,
-    MediaSource,
-    Provider,
-    SendOptions,
-    Settings,
-    check_media,
-    guess_mime_type,
-)
-from .recipients import PhoneValidation, Recipient, normalise
+from .messages import Message
+from .provider import Capabilities, MediaInfo, MediaSource, Operation, Provider, Settings
+from .recipients import PhoneValidation, Recipient
 from .results import BulkResult, MessageStatus, SendResult, TemplateInfo
 
 if TYPE_CHECKING:
@@ -69,30 +56,13 @@ if TYPE_CHECKING:
 
 __all__ = ["WhatsApp"]
 
-log = logging.getLogger("whatsapp_async")
 webhook_log = logging.getLogger("whatsapp_async.webhooks")
 
-_DEFAULT: Final = "default"
-_MESSAGE_TYPES = Message.__args__  # type: ignore[attr-defined]
-_CLIENT_KEYS = (
-    "base_url",
-    "timeout",
-    "max_retries",
-    "rate_limit",
-    "pair_spacing",
-    "default_region",
-    "phone_validation",
-    "connection_limit",
-)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-class _Prepared(msgspec.Struct):
-    recipient: Recipient
-    message: Message
-    options: SendOptions
-
-
-class WhatsApp:
+class WhatsApp(ConfigConstructors):
     """An async WhatsApp client bound to one provider.
 
     ``provider`` is a registered name (``"meta"``, ``"magpipe"``, ``"pilot"``,
@@ -109,7 +79,7 @@ class WhatsApp:
       pair limit is 6 s), off by default
     - ``default_region`` / ``phone_validation``: how phone numbers are read
     - ``idempotency_store``: an :class:`IdempotencyStore`; sends whose key already has a
-      result return it without a request (see ``whatsapp_async.IdempotencyStore``)
+      result return it without a request (see :class:`IdempotencyStore`)
     - ``check_templates``: check ``Template`` sends against the provider's approved
       templates (cached for ``template_cache_ttl`` seconds) before any request; providers
       without a template listing skip the check
@@ -130,7 +100,7 @@ class WhatsApp:
         timeout: Timeout | float | None = 30.0,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
-        rate_limit: float | RateLimiter | str | None = _DEFAULT,
+        rate_limit: float | RateLimiter | str | None = DEFAULT_RATE,
         pair_spacing: float | RateLimiter | None = None,
         default_region: str | None = None,
         phone_validation: PhoneValidation = "valid",
@@ -140,18 +110,7 @@ class WhatsApp:
         template_cache_ttl: float = 300.0,
         **settings: Any,
     ) -> None:
-        if isinstance(provider, Provider):
-            if settings:
-                raise ConfigurationError(
-                    "settings go to the Provider instance, not to WhatsApp(), when passing one"
-                )
-            self._provider = provider
-        elif isinstance(provider, str):
-            cls = _registry.load(provider)
-            parsed = load_settings(provider, cls.settings_type, settings)
-            self._provider = cls(parsed, base_url=base_url)
-        else:
-            raise ConfigurationError("provider must be a registered name or a Provider instance")
+        self._provider = make_provider(provider, base_url, settings)
         if phone_validation not in ("valid", "possible"):
             raise ConfigurationError("phone_validation must be 'valid' or 'possible'")
         if default_region is not None and (
@@ -160,10 +119,7 @@ class WhatsApp:
             raise ConfigurationError("default_region must be an ISO 3166 alpha-2 code like 'US'")
         self._name = self._provider.name
         self._caps = self._provider.capabilities
-        self._default_region = default_region.upper() if default_region else None
-        self._validation: PhoneValidation = phone_validation
-        policy = retry or RetryPolicy()
-        self._retry = policy.with_max_retries(max_retries)
+        self._retry = (retry or RetryPolicy()).with_max_retries(max_retries)
         self._timeout = as_timeout(timeout)
         self._transport = Transport(
             session=session,
@@ -171,85 +127,43 @@ class WhatsApp:
             connection_limit=connection_limit,
             provider=self._name,
         )
-        self._limiter = self._make_limiter(rate_limit)
+        self._limiter = make_limiter(rate_limit, self._provider.default_rate_limit)
         self._pair_limiter: RateLimiter | None = (
             TokenBucket(rate=1.0 / float(pair_spacing), burst=1)
             if isinstance(pair_spacing, (int, float))
             else pair_spacing
         )
-        self._sender_key = f"{self._name}:{self._provider.sender_key}"
-        self._store = idempotency_store
-        self._check_templates = check_templates
-        self._warned_unverified = False
-        self._template_ttl = template_cache_ttl
-        self._templates: dict[tuple[str, str], TemplateInfo] = {}
-        self._templates_at: float | None = None
-        self._templates_lock = asyncio.Lock()
+        sender_key = f"{self._name}:{self._provider.sender_key}"
         settings_obj = self._provider.settings
-        secrets = settings_obj.secrets() if isinstance(settings_obj, Settings) else []
         self._executor = Executor(
             provider=self._provider,
             transport=self._transport,
             retry=self._retry,
             limiter=self._limiter,
             pair_limiter=self._pair_limiter,
-            sender_key=self._sender_key,
-            secrets=secrets,
+            sender_key=sender_key,
+            secrets=settings_obj.secrets() if isinstance(settings_obj, Settings) else [],
         )
-        self._execute = self._executor.execute
-
-    def _make_limiter(self, rate_limit: float | RateLimiter | str | None) -> RateLimiter | None:
-        if rate_limit == _DEFAULT:
-            rate = self._provider.default_rate_limit
-            return TokenBucket(rate) if rate else None
-        if rate_limit is None:
-            return None
-        if isinstance(rate_limit, (int, float)):
-            if rate_limit <= 0:
-                raise ConfigurationError("rate_limit must be a positive number or None")
-            return TokenBucket(float(rate_limit))
-        if isinstance(rate_limit, RateLimiter):
-            return rate_limit
-        raise ConfigurationError("rate_limit must be a number, None or a RateLimiter")
-
-    # -- construction from configuration ------------------------------------------------------
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any], **overrides: Any) -> WhatsApp:
-        """A client from a mapping with ``provider`` plus client options and settings.
-
-        Example::
-
-            WhatsApp.from_config({"provider": "magpipe", "api_key": "mgp_...",
-                                  "phone_number_id": "123"})
-        """
-        values = {**config, **overrides}
-        provider = values.pop("provider", None)
-        if not provider:
-            raise ConfigurationError("configuration needs 'provider'")
-        return cls(provider, **values)
-
-    @classmethod
-    def from_file(
-        cls, path: str | os.PathLike[str], profile: str | None = None, **overrides: Any
-    ) -> WhatsApp:
-        """A client from a named profile of a TOML file.
-
-        The file holds ``[profiles.<name>]`` tables (each with ``provider`` and
-        its settings) and optionally ``default = "<name>"``. A value written as
-        ``{ env = "VAR" }`` is read from the environment, so secrets can stay
-        out of the file.
-
-        Example::
-
-            # whatsapp.toml
-            # default = "prod"
-            # [profiles.prod]
-            # provider = "meta"
-            # token = { env = "META_TOKEN" }
-            # phone_number_id = "1234567890"
-            wa = WhatsApp.from_file("whatsapp.toml", profile="prod")
-        """
-        return cls.from_config(load_profile(path, profile), **overrides)
+        self._operations = Operations(self._executor, on_invalidate=self._invalidate)
+        self._templates = TemplateCache(
+            self.list_templates, ttl=template_cache_ttl, provider=self._name
+        )
+        self._media = MediaIO(self._executor, self._transport)
+        checks_templates = check_templates and "list_templates" in self._caps.operations
+        self._pipeline = SendPipeline(
+            Preparer(
+                self._provider,
+                default_region=default_region.upper() if default_region else None,
+                validation=phone_validation,
+                store=idempotency_store,
+                sender_key=sender_key,
+            ),
+            self._executor,
+            templates=self._templates if checks_templates else None,
+            media=self._media,
+            store=idempotency_store,
+        )
+        self._warned_unverified = False
 
     @classmethod
     def with_fallback(cls, *clients: WhatsApp, failover_on_ambiguous: bool = False) -> Failover:
@@ -260,37 +174,6 @@ class WhatsApp:
             wa = WhatsApp.with_fallback(WhatsApp("meta", ...), WhatsApp("pilot", ...))
         """
         return Failover(clients, failover_on_ambiguous=failover_on_ambiguous)
-
-    @classmethod
-    def from_env(
-        cls,
-        prefix: str = "WHATSAPP_",
-        environ: Mapping[str, str] | None = None,
-        *,
-        provider: str | None = None,
-        **overrides: Any,
-    ) -> WhatsApp:
-        """A client from ``{prefix}PROVIDER`` and ``{prefix}<SETTING>`` environment variables.
-
-        ``provider`` overrides ``{prefix}PROVIDER``.
-
-        Example::
-
-            # WHATSAPP_PROVIDER=pilot WHATSAPP_API_KEY=ps_...
-            wa = WhatsApp.from_env()
-        """
-        env = os.environ if environ is None else environ
-        name = provider or env.get(f"{prefix}PROVIDER")
-        if not name:
-            raise ConfigurationError(f"environment variable {prefix}PROVIDER is not set")
-        provider_cls = _registry.load(name)
-        values: dict[str, Any] = {}
-        for key in (*provider_cls.settings_type.__struct_fields__, *_CLIENT_KEYS):
-            raw = env.get(f"{prefix}{key.upper()}")
-            if raw is not None and raw != "":
-                values[key] = _env_value(key, raw)
-        values.update(overrides)
-        return cls(name, **values)
 
     # -- introspection ------------------------------------------------------------------------
     @property
@@ -304,8 +187,8 @@ class WhatsApp:
         return self._name
 
     @property
-    def capabilities(self) -> Any:
-        """What this provider supports (a :class:`Capabilities`)."""
+    def capabilities(self) -> Capabilities:
+        """What this provider supports."""
         return self._caps
 
     @property
@@ -361,9 +244,7 @@ class WhatsApp:
 
             r = await wa.send("+14155552671", Text("hi"), reply_to="wamid.X")
         """
-        prepared = self._prepare(
-            to,
-            message,
+        params = SendParams(
             reply_to=reply_to,
             idempotency_key=idempotency_key,
             metadata=metadata,
@@ -371,154 +252,8 @@ class WhatsApp:
             deliver_until=deliver_until,
             extra=extra,
         )
-        if self._needs_lookups(prepared.message):
-            prepared = await self._complete(prepared)
-        return await self._send_prepared(
-            prepared,
-            timeout=None if timeout is None else as_timeout(timeout),
-            policy=self._retry.with_max_retries(max_retries),
-        )
+        return await self._pipeline.send(to, message, params, self._call(timeout, max_retries))
 
-    def _prepare(
-        self,
-        to: str | Recipient,
-        message: Message,
-        *,
-        reply_to: str | None,
-        idempotency_key: str | None,
-        metadata: Mapping[str, Any] | None,
-        deliver_at: datetime | None,
-        deliver_until: datetime | None,
-        extra: Mapping[str, Any] | None,
-    ) -> _Prepared:
-        if not isinstance(message, _MESSAGE_TYPES):
-            raise ValidationError(
-                f"message must be one of the whatsapp_async message types, "
-                f"got {type(message).__name__}",
-                provider=self._name,
-            )
-        recipient = normalise(to, default_region=self._default_region, validation=self._validation)
-        caps = self._caps
-        if message.kind not in caps.messages:
-            raise self._unsupported(
-                message.kind, f"{self._name} cannot send {message.kind} messages"
-            )
-        if recipient.kind not in caps.recipients:
-            raise self._unsupported(
-                recipient.kind,
-                f"{self._name} cannot send to a {recipient.kind} "
-                f"(recipients: {', '.join(sorted(caps.recipients))})",
-            )
-        if (
-            isinstance(message, Media)
-            and message.file is not None
-            and not {"upload_media", "inline_media"} & caps.operations
-        ):
-            raise self._unsupported(
-                "file", f"{self._name} cannot send local files (use link= or id=)"
-            )
-        for option, value in (
-            ("reply_to", reply_to),
-            ("metadata", metadata),
-            ("deliver_at", deliver_at),
-            ("deliver_until", deliver_until),
-        ):
-            if value is not None and option not in caps.options:
-                raise self._unsupported(option, f"{self._name} does not support {option}=")
-        for option, when in (("deliver_at", deliver_at), ("deliver_until", deliver_until)):
-            if when is not None and (not isinstance(when, datetime) or when.tzinfo is None):
-                raise ValidationError(
-                    f"{option} must be a timezone-aware datetime", provider=self._name, field=option
-                )
-        if metadata is not None and not isinstance(metadata, Mapping):
-            raise ValidationError(
-                "metadata must be a mapping (a JSON object)", provider=self._name, field="metadata"
-            )
-        if extra is not None and not isinstance(extra, Mapping):
-            raise ValidationError("extra must be a mapping", provider=self._name, field="extra")
-        if idempotency_key is None and self._store is not None:
-            # The same logical send always gets the same key, so a re-run finds its result.
-            idempotency_key = fingerprint(
-                self._sender_key,
-                recipient,
-                message.kind,
-                message,
-                metadata,
-                extra,
-                reply_to,
-                deliver_at,
-                deliver_until,
-            )
-        elif idempotency_key is None and "idempotency" in caps.operations:
-            # One key per logical send, reused by every retry of it.
-            idempotency_key = uuid.uuid4().hex
-        options = SendOptions(
-            reply_to=reply_to,
-            idempotency_key=idempotency_key,
-            metadata=metadata,
-            deliver_at=deliver_at,
-            deliver_until=deliver_until,
-            extra=extra,
-        )
-        return _Prepared(recipient, message, options)
-
-    def _unsupported(self, feature: str, text: str) -> UnsupportedFeature:
-        return self._provider.unsupported(feature, text)
-
-    async def _send_prepared(
-        self, prepared: _Prepared, *, timeout: Timeout | None, policy: RetryPolicy
-    ) -> SendResult:
-        key = prepared.options.idempotency_key
-        if self._store is None or key is None:
-            return await self._send_once(prepared, timeout=timeout, policy=policy)
-        stored = await self._store.reserve(key)
-        if stored is not None:
-            return msgspec.structs.replace(stored, idempotent_replayed=True)
-        sent = InDoubt()
-        try:
-            result = await self._send_once(prepared, timeout=timeout, policy=policy, sent=sent)
-        except BaseException:
-            # The message may have been delivered when the last request went out and no
-            # answer came back (a reset, a timeout, a cancellation mid-request): keep the
-            # reservation until it expires rather than invite a duplicate.
-            if not sent.in_doubt:
-                await self._store.release(key)
-            raise
-        await self._store.complete(key, result)
-        return result
-
-    async def _send_once(
-        self,
-        prepared: _Prepared,
-        *,
-        timeout: Timeout | None,
-        policy: RetryPolicy,
-        sent: InDoubt | None = None,
-    ) -> SendResult:
-        provider = self._provider
-        request = provider.build_send(prepared.recipient, prepared.message, prepared.options)
-        response = await self._execute(
-            request, policy=policy, timeout=timeout, recipient=prepared.recipient, sent=sent
-        )
-        result: SendResult = self._parse(
-            response, provider.parse_send, response, prepared.recipient, prepared.message
-        )
-        return result
-
-    def _parse(self, response: HttpResponse, fn: Callable[..., Any], *args: Any) -> Any:
-        try:
-            return fn(*args)
-        except WhatsAppError:
-            raise
-        except Exception as exc:  # a provider choking on an unexpected body: still typed
-            raise APIStatusError(
-                f"unexpected response body ({type(exc).__name__})",
-                provider=self._name,
-                status=response.status,
-                body=response.body,
-            ) from exc
-
-    # -- bulk -----------------------------------------------------------------------------------
     async def send_many(
         self,
         items: Iterable[BulkInput],
@@ -536,8 +271,8 @@ class WhatsApp:
         with a native batch endpoint gets items that share a message in batches.
 
         If the call is cancelled, outstanding sends are cancelled and
-        ``CancelledError`` propagates carrying ``bulk_result``: a complete
-        :class:`BulkResult` whose unfinished items are :class:`SendCancelled`.
+        ``CancelledError`` propagates carrying a complete :class:`BulkResult` whose
+        unfinished items are :class:`SendCancelled` (``BulkResult.from_cancelled(exc)``).
 
         Example::
 
@@ -546,107 +281,18 @@ class WhatsApp:
         """
         if concurrency < 1:
             raise ValidationError("concurrency must be at least 1")
-        entries = list(items)
-        run = BulkRun(len(entries), provider=self._name, on_result=on_result)
-        call_timeout = None if timeout is None else as_timeout(timeout)
-        policy = self._retry.with_max_retries(max_retries)
-        batching = "native_batch" in self._caps.operations
-        # Without native batches each item is prepared by the worker that sends it, so
-        # memory grows with the concurrency, not with the number of items.
-        prepared: dict[int, _Prepared] = {}
-        if batching:
-            for index, entry in enumerate(entries):
-                try:
-                    prepared[index] = self._prepare_item(entry)
-                except WhatsAppError as exc:
-                    run.settle(index, exc)
+        bulk = BulkSend(self._pipeline, list(items), call=self._call(timeout, max_retries))
+        return await bulk.run(concurrency=concurrency, on_result=on_result)
 
-        async def run_single(index: int) -> None:
-            item = prepared.pop(index) if batching else self._prepare_item(entries[index])
-            if self._needs_lookups(item.message):
-                item = await self._complete(item)
-            run.settle(index, await self._send_prepared(item, timeout=call_timeout, policy=policy))
-
-        async def run_batch(job: list[int]) -> None:
-            first = prepared[job[0]]
-            await self._check_template(first.message)
-            recipients = [prepared[i].recipient for i in job]
-            request = self._provider.build_batch(recipients, first.message, first.options)
-            # A chunk is many messages: after a 5xx it is not resent (it may have gone out).
-            response = await self._execute(
-                request, policy=policy, timeout=call_timeout, retry_server_errors=False
-            )
-            results = self._parse(
-                response, self._provider.parse_batch, response, recipients, first.message
-            )
-            if len(results) != len(job):
-                raise APIStatusError(
-                    f"batch response has {len(results)} results for {len(job)} recipients",
-                    provider=self._name,
-                    status=response.status,
-                    body=response.body,
-                )
-            for index, outcome in zip(job, results, strict=True):
-                run.settle(index, outcome)
-
-        async def run_job(job: Job) -> None:
-            await (run_single(job) if isinstance(job, int) else run_batch(job))
-
-        jobs = self._plan_jobs(prepared) if batching else range(len(entries))
-        return await run.drive(jobs, run_job, concurrency)
-
-    def _prepare_item(self, entry: BulkInput) -> _Prepared:
-        if isinstance(entry, BulkItem):
-            return self._prepare(
-                entry.to,
-                entry.message,
-                reply_to=entry.reply_to,
-                idempotency_key=entry.idempotency_key,
-                metadata=entry.metadata,
-                deliver_at=entry.deliver_at,
-                deliver_until=entry.deliver_until,
-                extra=entry.extra,
-            )
-        if isinstance(entry, tuple) and len(entry) == 2:
-            return self._prepare(
-                entry[0],
-                entry[1],
-                reply_to=None,
-                idempotency_key=None,
-                metadata=None,
-                deliver_at=None,
-                deliver_until=None,
-                extra=None,
-            )
-        raise ValidationError(
-            "send_many items must be (to, message) pairs or BulkItem", provider=self._name
+    def _call(self, timeout: Timeout | float | None, max_retries: int | None) -> CallPolicy:
+        if timeout is None and max_retries is None:
+            return _DEFAULT_CALL
+        return CallPolicy(
+            timeout=None if timeout is None else as_timeout(timeout),
+            retry=None if max_retries is None else self._retry.with_max_retries(max_retries),
         )
 
-    def _plan_jobs(self, prepared: Mapping[int, _Prepared]) -> list[Job]:
-        """Single sends, or native batches of items sharing a message (input order kept)."""
-        groups: dict[Any, list[int]] = {}
-        singles: list[int] = []
-        for index, item in prepared.items():
-            key = self._provider.batch_key(item.recipient, item.message, item.options)
-            if key is None:
-                singles.append(index)
-            else:
-                groups.setdefault(key, []).append(index)
-        jobs: list[Job] = list(singles)
-        size = max(1, self._provider.batch_size)
-        for members in groups.values():
-            if len(members) == 1:
-                jobs.append(members[0])
-                continue
-            for start in range(0, len(members), size):
-                jobs.append(members[start : start + size])
-        return jobs
-
-    # -- other operations -------------------------------------------------------------------------
-    def _require(self, operation: str) -> None:
-        if operation not in self._caps.operations:
-            raise self._unsupported(operation, f"{self._name} does not support {operation}")
-
+    # -- other operations -----------------------------------------------------------------------
     async def mark_read(self, message_id: str, *, typing: bool = False) -> None:
         """Mark an inbound message as read (and show a typing indicator with ``typing=True``).
 
@@ -654,12 +300,7 @@ class WhatsApp:
 
             await wa.mark_read(event.message_id, typing=True)
         """
-        self._require("mark_read")
-        if not message_id:
-            raise ValidationError("message_id must not be empty", provider=self._name)
-        request = self._provider.build_mark_read(message_id, typing)
-        response = await self._execute(request)
-        self._parse(response, self._provider.parse_mark_read, response)
+        await self._operations.mark_read(message_id, typing=typing)
 
     async def get_status(self, message_id: str) -> MessageStatus:
         """Look up a sent message's delivery status (providers with status look-ups).
@@ -668,13 +309,7 @@ class WhatsApp:
 
             status = await pilot.get_status(result.id)
         """
-        self._require("get_status")
-        if not message_id:
-            raise ValidationError("message_id must not be empty", provider=self._name)
-        request = self._provider.build_get_status(message_id)
-        response = await self._execute(request)
-        status: MessageStatus = self._parse(response, self._provider.parse_status, response)
-        return status
+        return await self._operations.get_status(message_id)
 
     async def list_templates(self, *, max_pages: int = 100) -> list[TemplateInfo]:
         """Every template the provider lists, following paging cursors.
@@ -684,17 +319,7 @@ class WhatsApp:
             for t in await wa.list_templates():
                 print(t.name, t.language, t.status)
         """
-        self._require("list_templates")
-        out: list[TemplateInfo] = []
-        cursor: str | None = None
-        for _ in range(max_pages):
-            request = self._provider.build_list_templates(cursor)
-            response = await self._execute(request)
-            page, cursor = self._parse(response, self._provider.parse_templates, response)
-            out.extend(page)
-            if not cursor:
-                break
-        return out
+        return await self._operations.list_templates(max_pages=max_pages)
 
     async def get_template(self, name: str, language: str = "en_US") -> TemplateInfo | None:
         """The approved-template description of ``name``/``language`` (cached), or None.
@@ -706,76 +331,40 @@ class WhatsApp:
 
             info = await wa.get_template("order_update", "en_US")
         """
-        self._require("list_templates")
-        key = (name, language)
-        loop = asyncio.get_running_loop()
-        async with self._templates_lock:
-            now = loop.time()
-            age = None if self._templates_at is None else now - self._templates_at
-            if age is None or age > self._template_ttl or (key not in self._templates and age > 1):
-                listing = await self.list_templates()
-                self._templates = {(t.name, t.language): t for t in listing}
-                self._templates_at = loop.time()
-        return self._templates.get(key)
+        self._operations.require("list_templates")
+        return await self._templates.get(name, language)
 
-    async def _check_template(self, message: Message) -> None:
-        if (
-            self._check_templates
-            and isinstance(message, Template)
-            and "list_templates" in self._caps.operations
-        ):
-            info = await self.get_template(message.name, message.language)
-            check_template(message, info, provider=self._name)
+    def invalidate_templates(self) -> None:
+        """Forget the cached template listing (the next check fetches it again).
 
-    def _needs_lookups(self, message: Message) -> bool:
-        """Whether a send needs I/O before its request: a template check or a file to upload."""
-        return (self._check_templates and isinstance(message, Template)) or (
-            isinstance(message, Media) and message.file is not None
-        )
+        Example::
 
-    async def _complete(self, prepared: _Prepared) -> _Prepared:
-        # Kept off the common path: plain sends skip these two awaits entirely.
-        await self._check_template(prepared.message)
-        return await self._materialise_media(prepared)
+            wa.invalidate_templates()
+        """
+        self._templates.invalidate()
+
+    def _invalidate(self, cache: str) -> None:
+        if cache == "templates":
+            self._templates.invalidate()
+
+    @overload
+    async def call(self, operation: Operation[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    @overload
+    async def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any: ...
+
+    async def call(self, operation: Operation[Any, Any] | str, /, *args: Any, **kwargs: Any) -> Any:
+        """Run a provider-specific operation: typed when given the provider's :class:`Operation`.
+
+        Example::
+
+            result = await pilot.call(PilotProvider.cancel, ["msg_1", "msg_2"])  # CancelResult
+            result = await pilot.call("cancel", ["msg_1"])                       # by name
+        """
+        found = self._operations.lookup(operation)
+        return await self._operations.call(found, *args, **kwargs)
 
     # -- media ------------------------------------------------------------------------------------
-    async def _materialise_media(self, prepared: _Prepared) -> _Prepared:
-        """Turn ``file=`` into what the provider takes: an uploaded id, or inline bytes."""
-        message = prepared.message
-        if not isinstance(message, Media) or message.file is None:
-            return prepared
-        if "upload_media" in self._caps.operations:
-            media_id = await self.upload_media(
-                message.file,
-                mime_type=message.mime_type,
-                filename=getattr(message, "filename", None),
-                kind=message.kind,
-            )
-            replaced = msgspec.structs.replace(message, id=media_id, file=None)
-        else:
-            mime = message.mime_type or guess_mime_type(message.file)
-            if not mime:
-                raise ValidationError(
-                    f"cannot tell the media type of {message.kind} file; pass mime_type=",
-                    provider=self._name,
-                    field="mime_type",
-                )
-            data = message.file
-            if self._provider.media_limits:
-                # Check before reading: an oversized file is refused without loading it.
-                size = len(data) if isinstance(data, bytes) else await _file_size(data)
-                check_media(
-                    self._provider.media_limits,
-                    mime_type=mime,
-                    size=size,
-                    kind=message.kind,
-                    provider=self._name,
-                )
-            if not isinstance(data, bytes):
-                data = await asyncio.to_thread(_read_file, os.fspath(data))
-            replaced = msgspec.structs.replace(message, file=data, mime_type=mime)
-        return _Prepared(prepared.recipient, replaced, prepared.options)
-
     async def upload_media(
         self,
         source: MediaSource,
@@ -793,28 +382,7 @@ class WhatsApp:
 
             media_id = await wa.upload_media("receipt.png", mime_type="image/png")
         """
-        self._require("upload_media")
-        mime = mime_type or guess_mime_type(source, filename)
-        if not mime:
-            raise ValidationError(
-                "cannot tell the file's media type; pass mime_type=",
-                provider=self._name,
-                field="mime_type",
-            )
-        file = FormFile.from_source(source, content_type=mime, filename=filename)
-        try:
-            size = await asyncio.to_thread(file.size)
-        except OSError as exc:
-            raise ValidationError(
-                f"cannot read {file.path!r}: {exc.strerror}", provider=self._name, field="file"
-            ) from None
-        limits = self._provider.media_limits
-        if limits:
-            check_media(limits, mime_type=mime, size=size, kind=kind, provider=self._name)
-        request = self._provider.build_upload_media(file)
-        response = await self._execute(request)
-        media_id: str = self._parse(response, self._provider.parse_upload_media, response)
-        return media_id
+        return await self._media.upload(source, mime_type=mime_type, filename=filename, kind=kind)
 
     async def media_url(self, media_id: str) -> MediaInfo:
         """The media object's short-lived download URL and description.
@@ -823,11 +391,7 @@ class WhatsApp:
 
             info = await wa.media_url(event.media.id)
         """
-        self._require("upload_media")
-        request = self._provider.build_media_url(media_id)
-        response = await self._execute(request)
-        info: MediaInfo = self._parse(response, self._provider.parse_media_url, response)
-        return info
+        return await self._media.media_url(media_id)
 
     async def download_media(
         self, media: str | InboundMedia, dest: str | os.PathLike[str] | None = None
@@ -841,31 +405,7 @@ class WhatsApp:
 
             path = await wa.download_media(event.media, dest="inbox/photo.jpg")
         """
-        self._require("upload_media")
-        media_id = media.id if isinstance(media, InboundMedia) else media
-        if not media_id:
-            raise ValidationError("media has no id to download", provider=self._name)
-        info = await self.media_url(media_id)
-        request = self._provider.build_download(info.url)
-        if dest is None:
-            response = await self._execute(request)
-            return response.body
-        path = Path(dest)
-        fh = await asyncio.to_thread(path.open, "wb")
-        try:
-
-            async def sink(chunk: bytes) -> None:
-                await asyncio.to_thread(fh.write, chunk)
-
-            response = await self._transport.stream(request, sink)
-        finally:
-            await asyncio.to_thread(fh.close)
-        if response.status >= 300:
-            await asyncio.to_thread(path.unlink, True)
-            error = self._provider.error_from_response(response)
-            self._executor.scrub(error)
-            raise error
-        return path
+        return await self._media.download(media, dest)
 
     async def delete_media(self, media_id: str) -> None:
         """Delete an uploaded media object.
@@ -874,37 +414,7 @@ class WhatsApp:
 
             await wa.delete_media(media_id)
         """
-        self._require("upload_media")
-        request = self._provider.build_delete_media(media_id)
-        response = await self._execute(request)
-        self._parse(response, self._provider.parse_delete_media, response)
-
-    async def call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
-        """Run a provider-specific operation (``build_<op>`` / ``parse_<op>`` on the provider).
-
-        Example::
-
-            result = await pilot.call("cancel", ["msg_1", "msg_2"])
-        """
-        self._require(operation)
-        build = getattr(self._provider, f"build_{operation}", None)
-        parse = getattr(self._provider, f"parse_{operation}", None)
-        if build is None or parse is None:
-            raise self._unsupported(operation, f"{self._name} has no operation {operation!r}")
-        request = build(*args, **kwargs)
-        response = await self._execute(request)
-        if operation.endswith("_template"):
-            self.invalidate_templates()  # created or deleted: the cached listing is stale
-        return self._parse(response, parse, response)
-
-    def invalidate_templates(self) -> None:
-        """Forget the cached template listing (the next check fetches it again).
-
-        Example::
-
-            wa.invalidate_templates()
-        """
-        self._templates_at = None
+        await self._media.delete(media_id)
 
     # -- webhooks -------------------------------------------------------------------------------
     def parse_webhook(
@@ -932,6 +442,16 @@ class WhatsApp:
                 )
         return provider.parse_webhook(headers, body, query or {})
 
+    def webhook_handshake(self, query: Mapping[str, str]) -> str | None:
+        """The answer to the provider's webhook verification GET (Meta's ``hub.challenge``).
+
+        Example::
+
+            wa.webhook_handshake({"hub.mode": "subscribe", "hub.verify_token": "t",
+                                  "hub.challenge": "42"})  # '42'
+        """
+        return self._provider.webhook_handshake(query)
+
     def webhook_app(
         self,
         handler: EventHandler,
@@ -954,23 +474,4 @@ class WhatsApp:
         )
 
 
-def _env_value(key: str, raw: str) -> Any:
-    if key in ("max_retries", "connection_limit"):
-        return int(raw)
-    if key in ("timeout", "pair_spacing"):
-        return float(raw)
-    if key == "rate_limit":
-        return None if raw.lower() in ("none", "off", "0") else float(raw)
-    return raw
-
-
-async def _file_size(path: str | os.PathLike[str]) -> int:
-    try:
-        return (await asyncio.to_thread(os.stat, path)).st_size
-    except OSError as exc:
-        raise ValidationError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
-
-
-def _read_file(path: str) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read()
+_DEFAULT_CALL = CallPolicy()

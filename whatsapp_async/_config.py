@@ -20,16 +20,31 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import msgspec
 
+from . import _registry
+from ._ratelimit import RateLimiter, TokenBucket
 from .errors import ConfigurationError
-from .provider._settings import Settings
+from .provider import Provider, Settings
 
-__all__ = ["load_profile", "load_settings"]
+__all__ = [
+    "CLIENT_KEYS",
+    "DEFAULT_RATE",
+    "ConfigConstructors",
+    "env_values",
+    "load_profile",
+    "load_settings",
+    "make_limiter",
+    "make_provider",
+]
 
 S = TypeVar("S", bound=Settings)
+C = TypeVar("C", bound="ConfigConstructors")
+
+DEFAULT_RATE: Final = "default"
+"""``rate_limit``'s default: the provider's documented rate (Meta 80 msg/s), if any."""
 
 
 _FIELD = re.compile(r"`\$\.([A-Za-z0-9_]+)`|field `([A-Za-z0-9_]+)`")
@@ -116,3 +131,166 @@ def load_profile(path: str | os.PathLike[str], profile: str | None = None) -> di
         else:
             resolved[key] = value
     return resolved
+
+
+# -- client options --------------------------------------------------------------------------
+CLIENT_KEYS = (
+    "base_url",
+    "timeout",
+    "max_retries",
+    "rate_limit",
+    "pair_spacing",
+    "default_region",
+    "phone_validation",
+    "connection_limit",
+)
+"""Client options (not provider settings) that ``WhatsApp.from_env`` reads too."""
+
+
+def env_values(
+    settings_fields: tuple[str, ...], prefix: str, environ: Mapping[str, str]
+) -> dict[str, Any]:
+    """The client options and provider settings set as ``{prefix}<NAME>`` variables.
+
+    Example::
+
+        env_values(("api_key",), "WHATSAPP_", {"WHATSAPP_API_KEY": "k", "WHATSAPP_TIMEOUT": "5"})
+        # {'api_key': 'k', 'timeout': 5.0}
+    """
+    values: dict[str, Any] = {}
+    for key in (*settings_fields, *CLIENT_KEYS):
+        raw = environ.get(f"{prefix}{key.upper()}")
+        if raw is not None and raw != "":
+            values[key] = _env_value(key, raw)
+    return values
+
+
+def _env_value(key: str, raw: str) -> Any:
+    if key in ("max_retries", "connection_limit"):
+        return int(raw)
+    if key in ("timeout", "pair_spacing"):
+        return float(raw)
+    if key == "rate_limit":
+        return None if raw.lower() in ("none", "off", "0") else float(raw)
+    return raw
+
+
+class ConfigConstructors:
+    """The ``WhatsApp.from_*`` constructors: a client from a mapping, a TOML file or the env.
+
+    Example::
+
+        WhatsApp.from_env()   # WHATSAPP_PROVIDER=pilot WHATSAPP_API_KEY=ps_...
+    """
+
+    def __init__(self, provider: str | Provider, **options: Any) -> None:
+        raise NotImplementedError  # the client defines the real constructor
+
+    @classmethod
+    def from_config(cls: type[C], config: Mapping[str, Any], **overrides: Any) -> C:
+        """A client from a mapping with ``provider`` plus client options and settings.
+
+        Example::
+
+            WhatsApp.from_config({"provider": "magpipe", "api_key": "mgp_...",
+                                  "phone_number_id": "123"})
+        """
+        values = {**config, **overrides}
+        provider = values.pop("provider", None)
+        if not provider:
+            raise ConfigurationError("configuration needs 'provider'")
+        return cls(provider, **values)
+
+    @classmethod
+    def from_file(
+        cls: type[C], path: str | os.PathLike[str], profile: str | None = None, **overrides: Any
+    ) -> C:
+        """A client from a named profile of a TOML file.
+
+        The file holds ``[profiles.<name>]`` tables (each with ``provider`` and
+        its settings) and optionally ``default = "<name>"``. A value written as
+        ``{ env = "VAR" }`` is read from the environment, so secrets can stay
+        out of the file.
+
+        Example::
+
+            # whatsapp.toml
+            # default = "prod"
+            # [profiles.prod]
+            # provider = "meta"
+            # token = { env = "META_TOKEN" }
+            # phone_number_id = "1234567890"
+            wa = WhatsApp.from_file("whatsapp.toml", profile="prod")
+        """
+        return cls.from_config(load_profile(path, profile), **overrides)
+
+    @classmethod
+    def from_env(
+        cls: type[C],
+        prefix: str = "WHATSAPP_",
+        environ: Mapping[str, str] | None = None,
+        *,
+        provider: str | None = None,
+        **overrides: Any,
+    ) -> C:
+        """A client from ``{prefix}PROVIDER`` and ``{prefix}<SETTING>`` environment variables.
+
+        ``provider`` overrides ``{prefix}PROVIDER``.
+
+        Example::
+
+            # WHATSAPP_PROVIDER=pilot WHATSAPP_API_KEY=ps_...
+            wa = WhatsApp.from_env()
+        """
+        env = os.environ if environ is None else environ
+        name = provider or env.get(f"{prefix}PROVIDER")
+        if not name:
+            raise ConfigurationError(f"environment variable {prefix}PROVIDER is not set")
+        fields = _registry.load(name).settings_type.__struct_fields__
+        values = env_values(fields, prefix, env)
+        values.update(overrides)
+        return cls(name, **values)
+
+
+def make_provider(
+    provider: str | Provider, base_url: str | None, settings: dict[str, Any]
+) -> Provider:
+    """The provider adapter a client was configured with (a name and settings, or an instance).
+
+    Example::
+
+        make_provider("pilot", None, {"api_key": "ps_x"})  # PilotProvider(...)
+    """
+    if isinstance(provider, Provider):
+        if settings:
+            raise ConfigurationError(
+                "settings go to the Provider instance, not to WhatsApp(), when passing one"
+            )
+        return provider
+    if isinstance(provider, str):
+        cls = _registry.load(provider)
+        parsed = load_settings(provider, cls.settings_type, settings)
+        return cls(parsed, base_url=base_url)
+    raise ConfigurationError("provider must be a registered name or a Provider instance")
+
+
+def make_limiter(
+    rate_limit: float | RateLimiter | str | None, default: float | None
+) -> RateLimiter | None:
+    """The limiter for ``rate_limit`` (a rate, a limiter, None for off, or the provider's default).
+
+    Example::
+
+        make_limiter(DEFAULT_RATE, 80.0)  # TokenBucket(80/s)
+    """
+    if rate_limit == DEFAULT_RATE:
+        return TokenBucket(default) if default else None
+    if rate_limit is None:
+        return None
+    if isinstance(rate_limit, (int, float)):
+        if rate_limit <= 0:
+            raise ConfigurationError("rate_limit must be a positive number or None")
+        return TokenBucket(float(rate_limit))
+    if isinstance(rate_limit, RateLimiter):
+        return rate_limit
+    raise ConfigurationError("rate_limit must be a number, None or a RateLimiter")

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
@@ -30,6 +32,8 @@ from .recipients import Recipient
 __all__ = ["Executor", "InDoubt", "describe"]
 
 log = logging.getLogger("whatsapp_async")
+
+T = TypeVar("T")
 
 
 class InDoubt:
@@ -79,6 +83,7 @@ class Executor:
         sender_key: str,
         secrets: list[str],
     ) -> None:
+        self.provider = provider
         self._provider = provider
         self._name = provider.name
         self._transport = transport
@@ -144,6 +149,27 @@ class Executor:
                 attempt += 1
                 if wait > 0:
                     await asyncio.sleep(wait)
+
+    def parse(self, response: HttpResponse, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)``: a provider's parse step, whose surprises still come out typed.
+
+        A provider choking on an unexpected (2xx) body raises an ``APIStatusError`` carrying
+        that body, never a ``KeyError`` or a msgspec error.
+        """
+        try:
+            return fn(*args)
+        except WhatsAppError as exc:
+            self.scrub(exc)
+            raise
+        except Exception as exc:
+            error = APIStatusError(
+                f"unexpected response body ({type(exc).__name__})",
+                provider=self._name,
+                status=response.status,
+                body=response.body,
+            )
+            self.scrub(error)
+            raise error from exc
 
     def scrub(self, exc: WhatsAppError) -> None:
         """Remove configured secrets from ``exc`` (message and raw body)."""

@@ -25,9 +25,12 @@ import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._bulk import BulkInput, BulkItem, BulkRun, Job, ResultCallback
+from ._bulk import BulkRun, Job, ResultCallback
+from ._items import BulkInput, BulkItem
+from ._protocols import Sender
+from ._timeout import Timeout
 from .errors import (
     APIConnectionError,
     ConfigurationError,
@@ -38,11 +41,9 @@ from .errors import (
     WhatsAppError,
 )
 from .messages import Message
+from .provider import Capabilities
 from .recipients import Recipient
 from .results import BulkResult, SendResult
-
-if TYPE_CHECKING:
-    from ._client import WhatsApp
 
 __all__ = ["Failover"]
 
@@ -58,14 +59,30 @@ class Failover:
         bulk = await wa.send_many(items)
     """
 
-    def __init__(self, clients: Iterable[WhatsApp], *, failover_on_ambiguous: bool = False) -> None:
-        self.clients = list(clients)
+    def __init__(self, clients: Iterable[Sender], *, failover_on_ambiguous: bool = False) -> None:
+        self.clients: list[Sender] = list(clients)
         if len(self.clients) < 2:
             raise ConfigurationError("failover needs at least two clients")
         self.failover_on_ambiguous = failover_on_ambiguous
 
     def __repr__(self) -> str:
         return f"Failover({', '.join(c.provider_name for c in self.clients)})"
+
+    @property
+    def provider_name(self) -> str:
+        """The chain, as ``"failover(meta, pilot)"``."""
+        return f"failover({', '.join(c.provider_name for c in self.clients)})"
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What at least one client of the chain can express (the others fail over)."""
+        caps = [c.capabilities for c in self.clients]
+        return Capabilities(
+            messages=frozenset().union(*(c.messages for c in caps)),
+            recipients=frozenset().union(*(c.recipients for c in caps)),
+            options=frozenset().union(*(c.options for c in caps)),
+            operations=frozenset().union(*(c.operations for c in caps)),
+        )
 
     def can_fail_over(self, error: WhatsAppError) -> bool:
         """Whether another provider might succeed where this error happened."""
@@ -86,6 +103,8 @@ class Failover:
         deliver_at: datetime | None = None,
         deliver_until: datetime | None = None,
         extra: Mapping[str, Any] | None = None,
+        timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
     ) -> SendResult:
         """Send through the first client that can deliver; ``result.provider`` says which.
 
@@ -104,6 +123,8 @@ class Failover:
                     deliver_at=deliver_at,
                     deliver_until=deliver_until,
                     extra=extra,
+                    timeout=timeout,
+                    max_retries=max_retries,
                 )
             except WhatsAppError as exc:
                 if not self.can_fail_over(exc) or position == len(self.clients) - 1:
@@ -122,6 +143,8 @@ class Failover:
         *,
         concurrency: int = 50,
         on_result: ResultCallback | None = None,
+        timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
     ) -> BulkResult:
         """Like ``WhatsApp.send_many``, each item failing over on its own.
 
@@ -147,9 +170,13 @@ class Failover:
                     deliver_at=entry.deliver_at,
                     deliver_until=entry.deliver_until,
                     extra=entry.extra,
+                    timeout=timeout,
+                    max_retries=max_retries,
                 )
             elif isinstance(entry, tuple) and len(entry) == 2:
-                result = await self.send(entry[0], entry[1])
+                result = await self.send(
+                    entry[0], entry[1], timeout=timeout, max_retries=max_retries
+                )
             else:
                 raise ValidationError("send_many items must be (to, message) pairs or BulkItem")
             run.settle(job, result)

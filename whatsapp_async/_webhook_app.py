@@ -1,11 +1,10 @@
-"""Webhooks: signature checks and an aiohttp receiver for normalised events.
+"""The aiohttp receiver for normalised webhook events (``wa.webhook_app(handler)``).
 
-``verify_hmac_sha256`` checks an HMAC-SHA256 hex signature of the raw body
-against one or more secrets (rotation) in constant time. ``create_webhook_app``
-(``wa.webhook_app(handler)``) answers verification handshakes, rejects bad
-signatures with 401 before the handler runs, answers 200 at once and runs the
-handler in the background, drops redelivered events it has seen recently, and
-logs handler failures without losing the other events of the batch.
+It depends on a :class:`~whatsapp_async._protocols.WebhookSource` (anything that verifies
+and parses deliveries: a client, a failover chain), not on the client class. It answers
+verification handshakes, rejects bad signatures with 401 before the handler runs, answers 200
+at once and runs the handler in the background, drops redelivered events it has seen
+recently, and logs handler failures without losing the other events of the batch.
 
 Example::
 
@@ -23,15 +22,13 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Union
 
 from aiohttp import web
 
+from ._protocols import WebhookSource
 from .errors import WebhookSignatureError
 from .events import Event, MessageReceived, StatusUpdate
-
-if TYPE_CHECKING:
-    from ._client import WhatsApp
 
 __all__ = [
     "EventHandler",
@@ -81,7 +78,7 @@ class _Deduper:
 
 
 def create_webhook_app(
-    client: WhatsApp,
+    source: WebhookSource,
     handler: EventHandler,
     *,
     path: str = "/",
@@ -96,7 +93,6 @@ def create_webhook_app(
     """
     dedupe = _Deduper(dedupe_seconds) if dedupe_seconds > 0 else None
     tasks: set[asyncio.Task[None]] = set()
-    provider = client.provider
 
     async def run_handler(events: list[Event]) -> None:
         for event in events:
@@ -113,7 +109,7 @@ def create_webhook_app(
 
     async def handle_get(request: web.Request) -> web.Response:
         try:
-            answer = provider.webhook_handshake(request.query)
+            answer = source.webhook_handshake(request.query)
         except WebhookSignatureError:
             return web.Response(status=403, text="verification failed")
         if answer is None:
@@ -128,9 +124,9 @@ def create_webhook_app(
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413, text="payload too large")
         try:
-            events = client.parse_webhook(request.headers, body, request.query)
+            events = source.parse_webhook(request.headers, body, request.query)
         except WebhookSignatureError as exc:
-            log.warning("rejected a %s webhook: %s", client.provider_name, exc.message)
+            log.warning("rejected a %s webhook: %s", source.provider_name, exc.message)
             return web.Response(status=401, text="invalid signature")
         fresh = []
         for event in events:

@@ -86,6 +86,21 @@ class BulkResult(Sequence[Outcome]):
     def __len__(self) -> int:
         return len(self._outcomes)
 
+    @staticmethod
+    def from_cancelled(error: BaseException) -> BulkResult | None:
+        """The complete result a cancelled ``send_many`` carried, or None for other errors.
+
+        Example::
+
+            try:
+                await wa.send_many(items)
+            except asyncio.CancelledError as exc:
+                bulk = BulkResult.from_cancelled(exc)   # every item: a result or SendCancelled
+                raise
+        """
+        result = getattr(error, "bulk_result", None)
+        return result if isinstance(result, BulkResult) else None
+
     @property
     def sent(self) -> int:
         """How many items succeeded."""

@@ -42,6 +42,7 @@ from whatsapp_async.provider import (
     MediaInfo,
     MediaLimit,
     Message,
+    Operation,
     Phone,
     Provider,
     Recipient,
@@ -374,6 +375,16 @@ class MetaProvider(Provider):
             provider.parse_delete_template(HttpResponse(status=200, body=b'{"success":true}'))
         """
         self._expect_success(response, "the template deletion")
+
+    # Both change the listing ``check_templates`` caches: the core drops it after either.
+    create_template = Operation(
+        build_create_template, parse_create_template, invalidates=frozenset({"templates"})
+    )
+    """``await wa.call(MetaProvider.create_template, name, language, category, components)``."""
+    delete_template = Operation(
+        build_delete_template, parse_delete_template, invalidates=frozenset({"templates"})
+    )
+    """``await wa.call(MetaProvider.delete_template, name, template_id=None)``."""
 
     # -- media ----------------------------------------------------------------------------------
     def build_upload_media(self, file: FormFile) -> HttpRequest:

@@ -60,6 +60,7 @@ from whatsapp_async.provider import (
     MediaLimit,
     Message,
     MessageStatus,
+    Operation,
     Provider,
     Recipient,
     SendOptions,
@@ -332,6 +333,9 @@ class PilotProvider(Provider):
             failed=tuple(CancelFailure(f.id, f.reason) for f in answer.failed),
             raw=raw,
         )
+
+    cancel = Operation(build_cancel, parse_cancel)
+    """``await wa.call(PilotProvider.cancel, ids)``: cancel queued or scheduled messages."""
 
     # -- webhooks -----------------------------------------------------------------------------
     def parse_webhook(

@@ -91,6 +91,7 @@ from ._media import (
     check_media,
     guess_mime_type,
 )
+from ._operation import Operation
 from ._settings import REDACTED, Settings, redact
 from ._signatures import hmac_sha256_hex, verify_hmac_sha256
 
@@ -136,6 +137,7 @@ __all__ = [
     "MessageReceived",
     "MessageStatus",
     "NotFoundError",
+    "Operation",
     "OutsideWindowError",
     "PermissionDeniedError",
     "Phone",

@@ -41,6 +41,7 @@ from ..results import MessageStatus, SendResult, TemplateInfo
 from ._helpers import decode_json, status_error, summarise_body
 from ._http import HttpRequest, HttpResponse
 from ._media import FormFile, MediaInfo, MediaLimit
+from ._operation import Operation
 from ._settings import Settings
 
 __all__ = ["Capabilities", "Provider", "SendOptions"]
@@ -112,6 +113,17 @@ class Provider(abc.ABC):
     """Per media kind, the largest file and the MIME types uploads may have."""
     batch_size: int = 100
     """Recipients per native batch request (``native_batch``); may be set per instance."""
+    operations: ClassVar[Mapping[str, Operation[..., Any]]] = {}
+    """Provider-specific operations by name (collected from the class body; see ``wa.call``)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        table: dict[str, Operation[..., Any]] = {}
+        for klass in reversed(cls.__mro__):
+            for value in vars(klass).values():
+                if isinstance(value, Operation):
+                    table[value.name] = value
+        cls.operations = table
 
     def __init__(self, settings: Any, *, base_url: str | None = None) -> None:
         self.settings = settings

@@ -15,8 +15,8 @@ from typing import Any
 import msgspec
 from arq.connections import ArqRedis
 
-from ..._bulk import BulkItem
 from ..._idempotency import fingerprint
+from ..._items import BulkItem
 from ...errors import ValidationError, WhatsAppError
 from ...messages import message_from_dict
 from ...recipients import PhoneValidation, normalise

@@ -1,0 +1,143 @@
+"""The path of one send, step by step: prepare → complete → reserve → build → execute → parse →
+record. ``WhatsApp.send`` is :meth:`SendPipeline.send`; ``send_many`` runs the same steps per
+item (or per native batch).
+
+Each step is a method with a name, so the order reads on one screen and every step can be
+tested (and, where a provider needs it, changed) on its own:
+
+- ``prepare``: normalise the recipient, check capabilities and options (no I/O);
+- ``complete``: the only I/O before the request, and only when needed — the template check
+  against the cached listing, a local file uploaded or inlined;
+- ``deliver``: the idempotency store's reservation, the provider's ``build_send``, the
+  executor (limits, retries, timeouts), the provider's ``parse_send``, the store's record.
+
+Example::
+
+    pipeline = SendPipeline(preparer, executor, templates=None, media=media_io, store=None)
+    result = await pipeline.send("+14155552671", Text("hi"), SendParams(), call=CallPolicy())
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from ._executor import Executor, InDoubt
+from ._idempotency import IdempotencyStore
+from ._media_io import MediaIO
+from ._prepare import Prepared, Preparer, SendParams
+from ._retry import RetryPolicy
+from ._templates import TemplateCache
+from ._timeout import Timeout
+from .messages import Media, Message, Template
+from .recipients import Recipient
+from .results import SendResult
+
+__all__ = ["CallPolicy", "SendPipeline"]
+
+
+class CallPolicy(msgspec.Struct, frozen=True, gc=False):
+    """The per-call overrides of one send (or one bulk): timeout and retry policy.
+
+    Example::
+
+        CallPolicy(timeout=Timeout(total=5), retry=RetryPolicy(max_retries=0))
+    """
+
+    timeout: Timeout | None = None
+    retry: RetryPolicy | None = None
+
+
+class SendPipeline:
+    """The steps of a send for one client (see the module docs).
+
+    Example::
+
+        prepared = pipeline.prepare("+14155552671", Text("hi"), SendParams())
+        result = await pipeline.deliver(await pipeline.complete(prepared), CallPolicy())
+    """
+
+    def __init__(
+        self,
+        preparer: Preparer,
+        executor: Executor,
+        *,
+        templates: TemplateCache | None,
+        media: MediaIO,
+        store: IdempotencyStore | None,
+    ) -> None:
+        self.preparer = preparer
+        self.executor = executor
+        self._provider = executor.provider
+        self._templates = templates
+        self._media = media
+        self._store = store
+
+    async def send(
+        self, to: str | Recipient, message: Message, params: SendParams, call: CallPolicy
+    ) -> SendResult:
+        """All the steps, in order: one message to one recipient."""
+        prepared = self.prepare(to, message, params)
+        if self.needs_completion(prepared.message):
+            prepared = await self.complete(prepared)
+        return await self.deliver(prepared, call)
+
+    # -- the steps ----------------------------------------------------------------------------
+    def prepare(self, to: str | Recipient, message: Message, params: SendParams) -> Prepared:
+        """Normalise and check, before any I/O (``ValidationError`` and subclasses)."""
+        return self.preparer.prepare(to, message, params)
+
+    def needs_completion(self, message: Message) -> bool:
+        """Whether the send needs I/O before its request (kept off the common path)."""
+        return (self._templates is not None and isinstance(message, Template)) or (
+            isinstance(message, Media) and message.file is not None
+        )
+
+    async def complete(self, prepared: Prepared) -> Prepared:
+        """The template check and the media upload, for the sends that need them."""
+        await self.check_template(prepared.message)
+        return await self._media.materialise(prepared)
+
+    async def check_template(self, message: Message) -> None:
+        """``TemplateError`` before any send request when ``check_templates`` finds a mismatch."""
+        if self._templates is not None and isinstance(message, Template):
+            await self._templates.check(message)
+
+    async def deliver(self, prepared: Prepared, call: CallPolicy) -> SendResult:
+        """Reserve the idempotency key, send, record: the request itself and its bookkeeping."""
+        key = prepared.options.idempotency_key
+        store = self._store
+        if store is None or key is None:
+            return await self.request(prepared, call)
+        stored = await store.reserve(key)
+        if stored is not None:
+            return msgspec.structs.replace(stored, idempotent_replayed=True)
+        sent = InDoubt()
+        try:
+            result = await self.request(prepared, call, sent=sent)
+        except BaseException:
+            # The message may have been delivered when the last request went out and no
+            # answer came back (a reset, a timeout, a cancellation mid-request): keep the
+            # reservation until it expires rather than invite a duplicate.
+            if not sent.in_doubt:
+                await store.release(key)
+            raise
+        await store.complete(key, result)
+        return result
+
+    async def request(
+        self, prepared: Prepared, call: CallPolicy, *, sent: InDoubt | None = None
+    ) -> SendResult:
+        """Build, execute (limits, retries, timeout), parse."""
+        provider = self._provider
+        request = provider.build_send(prepared.recipient, prepared.message, prepared.options)
+        response = await self.executor.execute(
+            request,
+            policy=call.retry,
+            timeout=call.timeout,
+            recipient=prepared.recipient,
+            sent=sent,
+        )
+        result: SendResult = self.executor.parse(
+            response, provider.parse_send, response, prepared.recipient, prepared.message
+        )
+        return result

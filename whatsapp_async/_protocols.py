@@ -1,0 +1,84 @@
+"""The small interfaces the rest of the core depends on instead of the ``WhatsApp`` class.
+
+:class:`Sender` is what ``Failover`` chains (a ``WhatsApp``, or another ``Failover``);
+:class:`WebhookSource` is what the webhook receiver app needs (something that parses and
+verifies a provider's deliveries). Both are structural: nothing has to inherit from them.
+
+Example::
+
+    def make_app(source: WebhookSource) -> web.Application: ...
+    make_app(wa)        # a WhatsApp client is a WebhookSource
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from ._timeout import Timeout
+from .events import Event
+from .messages import Message
+from .provider import Capabilities
+from .recipients import Recipient
+from .results import SendResult
+
+__all__ = ["Sender", "WebhookSource"]
+
+
+class Sender(Protocol):
+    """Something that sends one message with the client's keywords (``WhatsApp``, ``Failover``).
+
+    Example::
+
+        async def notify(sender: Sender) -> None:
+            await sender.send("+14155552671", Text("hi"))
+    """
+
+    @property
+    def provider_name(self) -> str:
+        """The provider's name (``"meta"``), or a description of a chain."""
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the sender can express."""
+
+    async def send(
+        self,
+        to: str | Recipient,
+        message: Message,
+        *,
+        reply_to: str | None = None,
+        idempotency_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        deliver_at: datetime | None = None,
+        deliver_until: datetime | None = None,
+        extra: Mapping[str, Any] | None = None,
+        timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
+    ) -> SendResult:
+        """Send one message (see ``WhatsApp.send``)."""
+
+    async def aclose(self) -> None:
+        """Release the sender's connections."""
+
+
+class WebhookSource(Protocol):
+    """What the webhook receiver needs: verify-and-parse, and the GET handshake.
+
+    Example::
+
+        events = source.parse_webhook(headers, body, query)
+    """
+
+    @property
+    def provider_name(self) -> str:
+        """The provider's name, for log lines."""
+
+    def parse_webhook(
+        self, headers: Mapping[str, str], body: bytes, query: Mapping[str, str] | None = None
+    ) -> list[Event]:
+        """Verify one delivery and normalise it (``WebhookSignatureError`` when forged)."""
+
+    def webhook_handshake(self, query: Mapping[str, str]) -> str | None:
+        """The body answering a verification GET, or None when there is no handshake."""
