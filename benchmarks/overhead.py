@@ -73,12 +73,11 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
 
         measure({"numbers_file": path, "n": 5000, "rounds": 5})["total_us"]["text_distinct"]
     """
-    from whatsapp_async_providers.meta.build import build_message, encode_body
-
     from whatsapp_async import Template, Text, WhatsApp
     from whatsapp_async import recipients as recipients_module
     from whatsapp_async.provider import HttpResponse, SendOptions
     from whatsapp_async.recipients import Phone, normalise
+    from whatsapp_async_providers.meta.build import build_message, encode_body
 
     numbers = _read_numbers(spec["numbers_file"], int(spec["n"]))
     rounds = int(spec["rounds"])

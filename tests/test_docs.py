@@ -17,7 +17,7 @@ def test_provider_table_matches_capabilities() -> None:
     table = text.split(START, 1)[1].split(END, 1)[0].strip()
     assert table == markdown_table(BUILT_IN).strip(), (
         "docs/providers.md is stale: regenerate the table with "
-        "`python -m whatsapp_async.features docs/providers.md meta magpipe pilot gateway`"
+        "`whatsapp-async providers --write docs/providers.md meta magpipe pilot gateway`"
     )
 
 

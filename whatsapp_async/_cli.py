@@ -5,7 +5,7 @@ exits 1; success exits 0. Clients are configured from ``--config``/``--profile``
 (a TOML profiles file, see ``WhatsApp.from_file``) or from ``WHATSAPP_*``
 environment variables.
 
-Example::
+Example (shell)::
 
     whatsapp-async demo
     export WHATSAPP_PROVIDER=pilot WHATSAPP_API_KEY=ps_...
@@ -28,8 +28,9 @@ import msgspec
 from ._bulkcsv import RowDefaults, read_rows, write_results
 from ._client import WhatsApp
 from ._console import Console
-from ._features import feature_rows
+from ._features import feature_rows, write_table
 from ._items import BulkItem
+from ._registry import available as available_providers
 from .errors import APIError, WhatsAppError
 from .messages import Message, Template, Text, message_from_dict
 from .results import BulkResult, Outcome
@@ -122,7 +123,12 @@ async def _send_items(
 
 
 def _cmd_providers(args: argparse.Namespace, console: Console) -> int:
-    header, rows = feature_rows()
+    names = args.names or None
+    if args.write:
+        write_table(args.write, names or available_providers())
+        console.line(f"wrote the capability table into {args.write}")
+        return 0
+    header, rows = feature_rows(names)
     console.table(header, rows)
     return 0
 
@@ -177,10 +183,16 @@ def _parser() -> argparse.ArgumentParser:
     bulk.add_argument("--concurrency", type=int, default=50, help="sends in flight (default 50)")
     _add_config_flags(bulk)
 
-    sub.add_parser(
+    providers = sub.add_parser(
         "providers",
         help="show which features each installed provider supports",
         description="The provider-by-feature table, from each provider's capabilities.",
+    )
+    providers.add_argument("names", nargs="*", help="providers to show (default: all)")
+    providers.add_argument(
+        "--write",
+        metavar="FILE",
+        help="replace the table between the capability-table markers of FILE (docs/providers.md)",
     )
     return parser
 

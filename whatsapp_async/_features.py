@@ -88,9 +88,9 @@ def markdown_table(names: Sequence[str] | None = None) -> str:
 def write_table(path: str, names: Sequence[str]) -> None:
     """Replace the table between the capability-table markers of ``path``.
 
-    Example::
+    Example (shell)::
 
-        python -m whatsapp_async.features docs/providers.md meta magpipe pilot gateway
+        whatsapp-async providers --write docs/providers.md meta magpipe pilot gateway
     """
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
@@ -98,9 +98,3 @@ def write_table(path: str, names: Sequence[str]) -> None:
     _, tail = rest.split(END, 1)
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(f"{head}{START}\n{markdown_table(names)}{END}{tail}")
-
-
-if __name__ == "__main__":
-    import sys
-
-    write_table(sys.argv[1], sys.argv[2:])

@@ -47,7 +47,10 @@ class SendInProgress(WhatsAppError):
 
     Example::
 
-        except SendInProgress: await asyncio.sleep(1)  # then look again
+        try:
+            await wa.send(to, message, idempotency_key="order-1234")
+        except SendInProgress:
+            await asyncio.sleep(1)  # then look again
     """
 
 

@@ -50,6 +50,8 @@ class WhatsAppError(Exception):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except WhatsAppError as exc:
             log.warning("send failed: %s", exc)
     """
@@ -142,6 +144,8 @@ class APIError(WhatsAppError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except APIError as exc:
             retry_later(exc)
     """
@@ -155,6 +159,8 @@ class APIConnectionError(APIError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except APIConnectionError as exc:
             if not exc.request_sent: ...  # safe to resend
     """
@@ -171,6 +177,8 @@ class APITimeoutError(APIConnectionError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except APITimeoutError as exc:
             print(exc.timeout)  # "total"
     """
@@ -196,6 +204,8 @@ class APIStatusError(APIError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except APIStatusError as exc:
             print(exc.status, exc.code, exc.details)
     """
@@ -233,6 +243,8 @@ class AuthenticationError(APIStatusError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except AuthenticationError: rotate_token()
     """
 
@@ -242,6 +254,8 @@ class PermissionDeniedError(APIStatusError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except PermissionDeniedError as exc: alert(exc.code)
     """
 
@@ -251,6 +265,8 @@ class NotFoundError(APIStatusError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except NotFoundError: ...
     """
 
@@ -262,6 +278,8 @@ class RateLimitError(APIStatusError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except RateLimitError as exc: await asyncio.sleep(exc.retry_after or 1)
     """
 
@@ -275,6 +293,8 @@ class OutsideWindowError(APIStatusError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except OutsideWindowError: await wa.send(to, Template("reengage"))
     """
 
@@ -284,6 +304,8 @@ class TemplateError(APIStatusError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except TemplateError as exc: print(exc.details)
     """
 
@@ -293,6 +315,8 @@ class RecipientError(APIStatusError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except RecipientError: mark_unreachable(to)
     """
 
@@ -302,6 +326,8 @@ class BillingError(APIStatusError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except BillingError: page_finance()
     """
 
@@ -311,6 +337,8 @@ class BadRequestError(APIStatusError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except BadRequestError as exc: print(exc.details)
     """
 
@@ -320,6 +348,8 @@ class ServerError(APIStatusError):
 
     Example::
 
+        try:
+            await wa.send(to, message)
         except ServerError: fail_over()
     """
 

@@ -10,8 +10,6 @@ import msgspec
 import pytest
 from arq.connections import ArqRedis
 from arq.jobs import Job
-from whatsapp_async_providers.pilot.errors import IdempotencyKeyInUse
-from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from whatsapp_async import (
     APIConnectionError,
@@ -59,6 +57,8 @@ from whatsapp_async.contrib.arq import (
 from whatsapp_async.contrib.redis import RedisIdempotencyStore
 from whatsapp_async.messages import Message, message_from_dict
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.pilot.errors import IdempotencyKeyInUse
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from .conftest import RedisServer
 from .helpers import in_process_worker, phone, text_items

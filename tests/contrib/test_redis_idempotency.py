@@ -8,12 +8,12 @@ from typing import cast
 
 import pytest
 from redis.asyncio import Redis
-from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from whatsapp_async import APIConnectionError, RetryPolicy, SendResult, ServerError, Text
 from whatsapp_async._idempotency import SendInProgress
 from whatsapp_async.contrib.redis import RedisIdempotencyStore
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from .conftest import RedisServer
 from .helpers import phone

@@ -9,11 +9,11 @@ from typing import cast
 
 import pytest
 from redis.asyncio import Redis
-from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from whatsapp_async import Text
 from whatsapp_async.contrib.redis import RedisRateLimiter
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from .conftest import RedisServer
 from .helpers import arrival_times, phone

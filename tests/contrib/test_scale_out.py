@@ -16,11 +16,11 @@ from typing import cast
 
 from arq.connections import ArqRedis
 from arq.jobs import Job
-from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from whatsapp_async import SendResult
 from whatsapp_async.contrib.arq import collect_results, enqueue_bulk
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from .conftest import RedisServer
 from .helpers import arrival_times, start_worker, text_items, worker_processes, write_profile

@@ -22,7 +22,7 @@ def hmac_sha256_hex(secret: str | bytes, body: bytes) -> str:
     Example::
 
         >>> hmac_sha256_hex("s", b"{}")[:8]
-        'c4ffac6d'
+        '143ca8d5'
     """
     key = secret.encode() if isinstance(secret, str) else secret
     return hmac.new(key, body, hashlib.sha256).hexdigest()

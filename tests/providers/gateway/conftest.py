@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from whatsapp_async_providers.gateway.simulator import GatewaySimulator
 
 from whatsapp_async import WhatsApp
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.gateway.simulator import GatewaySimulator
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ import json
 import math
 
 import pytest
-from whatsapp_async_providers.gateway import GatewayProvider, GatewaySettings
-from whatsapp_async_providers.gateway.simulator import GatewaySimulator
 
 from whatsapp_async import (
     APIStatusError,
@@ -25,6 +23,8 @@ from whatsapp_async import (
     UnsupportedFeature,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.gateway import GatewayProvider, GatewaySettings
+from whatsapp_async_providers.gateway.simulator import GatewaySimulator
 
 from .helpers import fixture_bytes, numbers
 

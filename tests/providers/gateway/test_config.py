@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from whatsapp_async_providers.gateway import GatewayProvider, GatewaySettings
 
 from whatsapp_async import (
     ConfigurationError,
@@ -17,6 +16,7 @@ from whatsapp_async import (
     WhatsApp,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.gateway import GatewayProvider, GatewaySettings
 
 from .helpers import numbers
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from whatsapp_async_providers.gateway.simulator import SIMULATOR_TOKEN
 
 from whatsapp_async import (
     APIStatusError,
@@ -24,6 +23,7 @@ from whatsapp_async import (
     WhatsApp,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.gateway.simulator import SIMULATOR_TOKEN
 
 PHONE = "+14155552671"
 TEXT = Text("hello")

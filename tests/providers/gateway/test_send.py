@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from whatsapp_async_providers.gateway.simulator import GatewaySimulator
 
 from whatsapp_async import (
     Conversation,
@@ -17,6 +16,7 @@ from whatsapp_async import (
     WhatsApp,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.gateway.simulator import GatewaySimulator
 
 PHONE = "+14155552671"
 OTHER = "+442079460958"

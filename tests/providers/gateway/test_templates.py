@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from whatsapp_async_providers.gateway import GatewayProvider, GatewaySettings
-from whatsapp_async_providers.gateway.simulator import GatewaySimulator
-
 from whatsapp_async import HttpResponse, TemplateInfo, WhatsApp
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.gateway import GatewayProvider, GatewaySettings
+from whatsapp_async_providers.gateway.simulator import GatewaySimulator
 
 
 async def test_list_templates_parses_every_template(

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from whatsapp_async_providers.gateway import GatewayProvider, GatewaySettings
-from whatsapp_async_providers.gateway.simulator import SIMULATOR_TOKEN, GatewaySimulator
-
 from whatsapp_async import (
     Conversation,
     HttpResponse,
@@ -20,6 +17,8 @@ from whatsapp_async import (
     WhatsApp,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.gateway import GatewayProvider, GatewaySettings
+from whatsapp_async_providers.gateway.simulator import SIMULATOR_TOKEN, GatewaySimulator
 
 from .helpers import fixture_bytes, fixture_json
 

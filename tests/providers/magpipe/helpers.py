@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from whatsapp_async_providers.magpipe.simulator import MagpipeSimulator
 
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.magpipe.simulator import MagpipeSimulator
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

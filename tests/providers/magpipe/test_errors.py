@@ -9,11 +9,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from whatsapp_async_providers.magpipe.errors import (
-    error_from_response,
-    meta_code_in,
-    reset_to_retry_after,
-)
 
 from whatsapp_async import (
     APIStatusError,
@@ -31,6 +26,11 @@ from whatsapp_async import (
 )
 from whatsapp_async.provider import HttpResponse
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.magpipe.errors import (
+    error_from_response,
+    meta_code_in,
+    reset_to_retry_after,
+)
 
 from .helpers import TO, fixture_bytes, simulator
 

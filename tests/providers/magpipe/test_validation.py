@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from whatsapp_async_providers.magpipe import MagpipeProvider, MagpipeSettings
 
 from whatsapp_async import (
     Audio,
@@ -40,6 +39,7 @@ from whatsapp_async import (
 from whatsapp_async.provider import SendOptions
 from whatsapp_async.recipients import Phone
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.magpipe import MagpipeProvider, MagpipeSettings
 
 from .helpers import TO
 

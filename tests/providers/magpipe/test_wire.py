@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import pytest
-from whatsapp_async_providers.magpipe import MagpipeProvider, MagpipeSettings
 
 from whatsapp_async import (
     Document,
@@ -21,6 +20,7 @@ from whatsapp_async import (
 )
 from whatsapp_async._idempotency import MemoryIdempotencyStore
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.magpipe import MagpipeProvider, MagpipeSettings
 
 from .helpers import TO, TO_DIGITS, simulator
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RAW_CLIENT = "raw-client"

@@ -17,7 +17,6 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 from whatsapp_async import (
     APIConnectionError,
@@ -28,6 +27,7 @@ from whatsapp_async import (
     WhatsApp,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 from .conftest import TO
 

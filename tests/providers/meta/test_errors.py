@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from whatsapp_async_providers.meta.errors import error_from_response
 
 from whatsapp_async import (
     APIStatusError,
@@ -25,6 +24,7 @@ from whatsapp_async import (
     Video,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta.errors import error_from_response
 
 from .conftest import TO, load_bytes
 

@@ -15,10 +15,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from whatsapp_async_providers.meta import MetaProvider, MetaSettings
-from whatsapp_async_providers.meta.media import MB, MEDIA_LIMITS
-from whatsapp_async_providers.meta.simulator import MetaSimulator
-from whatsapp_async_providers.meta.simulator_media import parse_form
 
 from whatsapp_async import (
     APIStatusError,
@@ -38,6 +34,10 @@ from whatsapp_async import (
     WhatsApp,
 )
 from whatsapp_async.provider import FormFile
+from whatsapp_async_providers.meta import MetaProvider, MetaSettings
+from whatsapp_async_providers.meta.media import MB, MEDIA_LIMITS
+from whatsapp_async_providers.meta.simulator import MetaSimulator
+from whatsapp_async_providers.meta.simulator_media import parse_form
 
 from .conftest import RAW_CLIENT, TO
 

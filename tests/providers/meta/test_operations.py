@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from whatsapp_async_providers.meta import MetaProvider, MetaSettings
-from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 from whatsapp_async import (
     APIStatusError,
@@ -19,6 +17,8 @@ from whatsapp_async import (
     WhatsApp,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta import MetaProvider, MetaSettings
+from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 from .conftest import TO, load_bytes
 

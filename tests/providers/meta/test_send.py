@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 from whatsapp_async import (
     Audio,
@@ -35,6 +34,7 @@ from whatsapp_async import (
     Video,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 from .conftest import TO
 

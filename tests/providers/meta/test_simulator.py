@@ -12,9 +12,9 @@ from typing import Any
 
 import aiohttp
 import pytest
-from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 from .conftest import RAW_CLIENT, TO, load_json
 

@@ -25,9 +25,6 @@ from typing import Any
 
 import msgspec
 import pytest
-from whatsapp_async_providers.meta.build import build_message, encode_body
-from whatsapp_async_providers.meta.provider import MetaProvider
-from whatsapp_async_providers.meta.settings import MetaSettings
 
 from whatsapp_async import (
     Audio,
@@ -54,6 +51,9 @@ from whatsapp_async import (
     Text,
     Video,
 )
+from whatsapp_async_providers.meta.build import build_message, encode_body
+from whatsapp_async_providers.meta.provider import MetaProvider
+from whatsapp_async_providers.meta.settings import MetaSettings
 
 from .conftest import load_json, schema_errors
 

@@ -10,11 +10,11 @@ import copy
 import json
 
 import pytest
-from whatsapp_async_providers.meta.simulator import MetaSimulator
-from whatsapp_async_providers.meta.webhooks import parse_payload
 
 from whatsapp_async import StatusUpdate, Text
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta.simulator import MetaSimulator
+from whatsapp_async_providers.meta.webhooks import parse_payload
 
 from .conftest import TO, load_json
 from .test_end_to_end import Inbox, serve

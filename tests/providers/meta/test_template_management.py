@@ -11,9 +11,6 @@ from typing import Any
 
 import msgspec
 import pytest
-from whatsapp_async_providers.meta import MetaProvider, MetaSettings
-from whatsapp_async_providers.meta.simulator import MetaSimulator
-from whatsapp_async_providers.meta.template_admin import CreatedTemplate
 
 from whatsapp_async import (
     APIStatusError,
@@ -30,6 +27,9 @@ from whatsapp_async import (
     Video,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta import MetaProvider, MetaSettings
+from whatsapp_async_providers.meta.simulator import MetaSimulator
+from whatsapp_async_providers.meta.template_admin import CreatedTemplate
 
 from .conftest import TO
 

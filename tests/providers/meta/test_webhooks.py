@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whatsapp_async_providers.meta import MetaProvider, MetaSettings
 
 from whatsapp_async import (
     EventError,
@@ -22,6 +21,7 @@ from whatsapp_async import (
     WhatsApp,
 )
 from whatsapp_async.provider import hmac_sha256_hex
+from whatsapp_async_providers.meta import MetaProvider, MetaSettings
 
 from .conftest import FIXTURES, load_bytes, load_json
 

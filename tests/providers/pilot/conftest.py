@@ -8,9 +8,9 @@ from typing import Any, cast
 
 import msgspec
 import pytest
-from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PHONE = "+5511987654321"

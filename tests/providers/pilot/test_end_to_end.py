@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 from aiohttp import web
-from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from whatsapp_async import Event, Image, MessageReceived, StatusUpdate, Text, WhatsApp
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from .conftest import PHONE
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from whatsapp_async_providers.pilot import IdempotencyKeyInUse
-from whatsapp_async_providers.pilot.simulator import API_KEY, TENANT_API_KEY
 
 from whatsapp_async import (
     APIStatusError,
@@ -22,6 +20,8 @@ from whatsapp_async import (
     Text,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.pilot import IdempotencyKeyInUse
+from whatsapp_async_providers.pilot.simulator import API_KEY, TENANT_API_KEY
 
 from .conftest import PHONE
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from whatsapp_async_providers.pilot import IdempotencyKeyInUse
-from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from whatsapp_async import (
     APIConnectionError,
@@ -15,6 +13,8 @@ from whatsapp_async import (
     Timeout,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.pilot import IdempotencyKeyInUse
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from .conftest import PHONE
 

@@ -8,8 +8,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from whatsapp_async_providers.pilot import PilotProvider
-from whatsapp_async_providers.pilot.simulator import API_KEY, PilotSimulator
 
 from whatsapp_async import (
     Audio,
@@ -28,6 +26,8 @@ from whatsapp_async import (
     Video,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.pilot import PilotProvider
+from whatsapp_async_providers.pilot.simulator import API_KEY, PilotSimulator
 
 from .conftest import GROUP, PHONE
 

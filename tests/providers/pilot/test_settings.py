@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from whatsapp_async_providers.pilot import PilotProvider, PilotSettings
 
 from whatsapp_async import ConfigurationError, WhatsApp
 from whatsapp_async._registry import load
+from whatsapp_async_providers.pilot import PilotProvider, PilotSettings
 
 
 def test_registered_under_pilot_with_its_documented_defaults() -> None:

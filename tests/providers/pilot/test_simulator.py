@@ -11,6 +11,10 @@ import aiohttp
 import msgspec
 import pytest
 from aiohttp import web
+
+from whatsapp_async import Text
+from whatsapp_async.provider import hmac_sha256_hex
+from whatsapp_async.testing import Sandbox
 from whatsapp_async_providers.pilot.simulator import (
     API_KEY,
     API_KEY_ID,
@@ -19,10 +23,6 @@ from whatsapp_async_providers.pilot.simulator import (
     WEBHOOK_SECRET,
     PilotSimulator,
 )
-
-from whatsapp_async import Text
-from whatsapp_async.provider import hmac_sha256_hex
-from whatsapp_async.testing import Sandbox
 
 from .conftest import GROUP, PHONE
 

@@ -6,8 +6,6 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from whatsapp_async_providers.pilot import CancelFailure, CancelResult
-from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from whatsapp_async import (
     Group,
@@ -18,6 +16,8 @@ from whatsapp_async import (
     WhatsApp,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.pilot import CancelFailure, CancelResult
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 from .conftest import GROUP, PHONE
 

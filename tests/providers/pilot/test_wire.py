@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from whatsapp_async_providers.pilot.simulator import API_KEY, API_KEY_ID, NUMBER_ID, PilotSimulator
 
 from whatsapp_async import (
     Audio,
@@ -25,6 +24,7 @@ from whatsapp_async import (
     WhatsApp,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.pilot.simulator import API_KEY, API_KEY_ID, NUMBER_ID, PilotSimulator
 
 from .conftest import CHANNEL, GROUP, PHONE
 

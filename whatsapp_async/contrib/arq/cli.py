@@ -1,6 +1,6 @@
 """The command line: ``python -m whatsapp_async.contrib.arq`` runs one worker process.
 
-Example::
+Example (shell)::
 
     python -m whatsapp_async.contrib.arq --config whatsapp.toml --redis redis://127.0.0.1:6379/0
 """
@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a worker from the command line; returns the exit status.
 
-    Example::
+    Example (shell)::
 
         python -m whatsapp_async.contrib.arq --config whatsapp.toml --profile prod \\
             --redis redis://127.0.0.1:6379/0 --rate 50 --max-jobs 50

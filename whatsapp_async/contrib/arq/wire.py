@@ -245,6 +245,7 @@ def encode_message(message: Message) -> dict[str, Any]:
 
     Example::
 
+        >>> from whatsapp_async import Text
         >>> encode_message(Text("hi"))
         {'type': 'text', 'body': 'hi', 'preview_url': False}
     """

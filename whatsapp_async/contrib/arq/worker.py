@@ -136,7 +136,8 @@ class WhatsAppWorkerSettings:
 
     Example::
 
-        WorkerSettings = make_worker_settings({"provider": "meta", ...}, RedisSettings())
+        config = {"provider": "meta", "token": "...", "phone_number_id": "1"}
+        WorkerSettings = make_worker_settings(config, RedisSettings())
         issubclass(WorkerSettings, WhatsAppWorkerSettings)  # True
     """
 
