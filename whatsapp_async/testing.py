@@ -18,7 +18,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from aiohttp import web
 
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from ._client import WhatsApp
 
 __all__ = ["Fault", "RecordedRequest", "Sandbox", "Simulator"]
+
+S = TypeVar("S", bound=Simulator)
 
 
 class Sandbox:
@@ -117,9 +119,27 @@ class Sandbox:
                 f"sandbox runs no {name!r} simulator (running: {', '.join(self._simulators)})"
             ) from None
 
-    def simulator(self, name: str) -> Simulator:
-        """The simulator object itself (for provider-specific controls)."""
-        return self._sim(name)
+    @overload
+    def simulator(self, name: str) -> Simulator: ...
+
+    @overload
+    def simulator(self, name: str, kind: type[S]) -> S: ...
+
+    def simulator(self, name: str, kind: type[Simulator] = Simulator) -> Simulator:
+        """The simulator object itself (for provider-specific controls).
+
+        Pass its class to get it typed: ``sb.simulator("meta", MetaSimulator).emit_status(...)``.
+
+        Example::
+
+            sim = sb.simulator("pilot", PilotSimulator)
+        """
+        sim = self._sim(name)
+        if not isinstance(sim, kind):
+            raise TypeError(
+                f"the {name!r} simulator is a {type(sim).__name__}, not {kind.__name__}"
+            )
+        return sim
 
     def base_url(self, name: str) -> str:
         """The URL to give any client of ``name``'s API (ours or not)."""

@@ -117,10 +117,10 @@ class Contact(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """
 
     name: ContactName
-    phones: tuple[ContactPhone, ...] = ()
-    emails: tuple[ContactEmail, ...] = ()
-    urls: tuple[ContactUrl, ...] = ()
-    addresses: tuple[ContactAddress, ...] = ()
+    phones: Sequence[ContactPhone] = ()
+    emails: Sequence[ContactEmail] = ()
+    urls: Sequence[ContactUrl] = ()
+    addresses: Sequence[ContactAddress] = ()
     org: ContactOrg | None = None
     birthday: str | None = None
 

@@ -1,0 +1,229 @@
+"""A user's script that touches every public name; ``test_public_api.py`` runs mypy --strict on it.
+
+It is type-checked, not run: the annotations say what a caller gets back, so a public name that
+loses its type (``Any`` where a caller wants a type) fails the check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+
+import whatsapp_async
+from whatsapp_async import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    Audio,
+    AuthenticationError,
+    BadRequestError,
+    BillingError,
+    BulkItem,
+    BulkResult,
+    Buttons,
+    Capabilities,
+    Channel,
+    ConfigurationError,
+    Contact,
+    ContactAddress,
+    ContactEmail,
+    ContactName,
+    ContactOrg,
+    ContactPhone,
+    Contacts,
+    ContactUrl,
+    Conversation,
+    Document,
+    Event,
+    EventError,
+    Failover,
+    Group,
+    HttpRequest,
+    HttpResponse,
+    IdempotencyStore,
+    Image,
+    InboundMedia,
+    InvalidRecipient,
+    ListMessage,
+    ListRow,
+    ListSection,
+    Location,
+    MemoryIdempotencyStore,
+    Message,
+    MessageReceived,
+    MessageStatus,
+    NotFoundError,
+    OutsideWindowError,
+    PermissionDeniedError,
+    Phone,
+    Provider,
+    RateLimiter,
+    RateLimitError,
+    Reaction,
+    Recipient,
+    RecipientError,
+    ReplyButton,
+    RetryPolicy,
+    SendCancelled,
+    SendInProgress,
+    SendOptions,
+    SendResult,
+    ServerError,
+    StatusUpdate,
+    Sticker,
+    Template,
+    TemplateButton,
+    TemplateComponentInfo,
+    TemplateError,
+    TemplateInfo,
+    Text,
+    Timeout,
+    TokenBucket,
+    UnknownEvent,
+    UnsupportedFeature,
+    ValidationError,
+    Video,
+    WebhookSignatureError,
+    WhatsApp,
+    WhatsAppError,
+    available_providers,
+    message_from_dict,
+    register_provider,
+)
+from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta import MetaProvider
+from whatsapp_async_providers.meta.simulator import MetaSimulator
+from whatsapp_async_providers.pilot import CancelResult, PilotProvider
+from whatsapp_async_providers.pilot.simulator import PilotSimulator
+
+version: str = whatsapp_async.__version__
+names: list[str] = available_providers()
+TYPES: tuple[type[WhatsAppError], ...] = (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BillingError,
+    ConfigurationError,
+    InvalidRecipient,
+    NotFoundError,
+    OutsideWindowError,
+    PermissionDeniedError,
+    RecipientError,
+    SendCancelled,
+    SendInProgress,
+    ServerError,
+    TemplateError,
+    UnsupportedFeature,
+    ValidationError,
+    WebhookSignatureError,
+)
+PROVIDER_TYPES: tuple[type[Provider], ...] = (MetaProvider, PilotProvider)
+register_provider("meta-again", MetaProvider)
+
+
+def messages() -> list[Message]:
+    return [
+        Text("hi"),
+        Image(link="https://example.com/a.png"),
+        Video(link="https://example.com/a.mp4"),
+        Audio(id="1"),
+        Document(link="https://example.com/a.pdf", filename="a.pdf"),
+        Sticker(id="2"),
+        Location(latitude=1.0, longitude=2.0),
+        Reaction("wamid.X", "👍"),
+        Contacts(
+            [
+                Contact(
+                    name=ContactName(formatted_name="Ada"),
+                    phones=[ContactPhone("+14155552671")],
+                    emails=[ContactEmail("ada@example.com")],
+                    urls=[ContactUrl("https://example.com")],
+                    addresses=[ContactAddress(city="London")],
+                    org=ContactOrg(company="Analytical"),
+                )
+            ]
+        ),
+        Template("order_update", body=["Ada"], buttons=[TemplateButton(sub_type="url", value="x")]),
+        Buttons("Pick", [ReplyButton("y", "Yes")]),
+        ListMessage("Pick", "Options", [ListSection("S", [ListRow("a", "A")])]),
+        message_from_dict({"type": "text", "body": "hi"}),
+    ]
+
+
+def recipients() -> list[Recipient]:
+    return [Phone("+14155552671"), Group("1@g.us"), Channel("1@newsletter"), Conversation("c")]
+
+
+def on_event(event: Event) -> None:
+    if isinstance(event, MessageReceived):
+        media: InboundMedia | None = event.media
+        sender: str = event.sender
+        print(media, sender)
+    elif isinstance(event, StatusUpdate):
+        error: EventError | None = event.error
+        print(event.status, error)
+    elif isinstance(event, UnknownEvent):
+        print(event.raw)
+
+
+async def main() -> None:
+    store: IdempotencyStore = MemoryIdempotencyStore(ttl=60.0)
+    limiter: RateLimiter = TokenBucket(10.0)
+    async with Sandbox(["meta", "pilot"]) as sb:
+        meta_sim: MetaSimulator = sb.simulator("meta", MetaSimulator)
+        pilot_sim: PilotSimulator = sb.simulator("pilot", PilotSimulator)
+        print(meta_sim.records, pilot_sim.records)
+        wa = WhatsApp(
+            "meta",
+            base_url=sb.base_url("meta"),
+            timeout=Timeout(connect=5.0, total=10.0),
+            retry=RetryPolicy(max_retries=1),
+            rate_limit=limiter,
+            idempotency_store=store,
+            **sb.settings("meta"),
+        )
+        pilot: WhatsApp = sb.client("pilot")
+        caps: Capabilities = wa.capabilities
+        kinds: frozenset[str] = caps.messages
+        result: SendResult = await wa.send("+14155552671", Text("hi"), timeout=5.0)
+        wamid: str = result.id
+        items: list[BulkItem] = [BulkItem(to="+14155552671", message=m) for m in messages()]
+        bulk: BulkResult = await wa.send_many(items, concurrency=10)
+        first: SendResult | WhatsAppError = bulk[0]
+        to: str | Recipient = items[0].to
+        message: Message = items[0].message
+        templates: list[TemplateInfo] = await wa.list_templates()
+        components: list[TemplateComponentInfo] = templates[0].components if templates else []
+        status: MessageStatus = await pilot.get_status("msg_1")
+        cancelled: CancelResult = await pilot.call(PilotProvider.cancel, ["msg_1"])
+        ids: tuple[str, ...] = cancelled.cancelled
+        chain: Failover = WhatsApp.with_fallback(wa, pilot)
+        via: SendResult = await chain.send(
+            "+14155552671", Text("hi"), deliver_at=datetime.now(timezone.utc) + timedelta(hours=1)
+        )
+        events: list[Event] = wa.parse_webhook({}, b"{}")
+        options = SendOptions(reply_to=wamid)
+        request: HttpRequest = wa.provider.build_send(Phone("+14155552671"), Text("x"), options)
+        response = HttpResponse(status=200, body=b"{}")
+        print(kinds, first, to, message, components, status, ids, via, events, request, response)
+        try:
+            await wa.send("+14155552671", Text("hi"))
+        except RateLimitError as exc:
+            wait: float | None = exc.retry_after
+            print(wait)
+        except APIStatusError as exc:
+            code: int | str | None = exc.code
+            print(exc.status, code)
+        task = asyncio.ensure_future(wa.send_many(items))
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError as cancel:
+            partial: BulkResult | None = BulkResult.from_cancelled(cancel)
+            outcomes: Sequence[SendResult | WhatsAppError] = partial or []
+            print(outcomes)
+        print(recipients(), on_event, TYPES, PROVIDER_TYPES, names, version)
