@@ -1,4 +1,4 @@
-"""The documented differences between providers (DESIGN §5), declared in one place.
+"""The documented differences between providers (docs/providers.md), declared in one place.
 
 Every conformance test runs the same call sites over every provider; where a
 provider legitimately differs (the status a send returns, what it cannot

@@ -30,7 +30,8 @@ from .conftest import TO, load_bytes
 
 FAST_RETRIES = RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.02)
 
-# (HTTP status, Meta code, expected class): every code family of DESIGN §6 and the facts.
+# (HTTP status, Meta code, expected class): every code family of the error hierarchy
+# (README, "Errors") and the facts.
 CODE_FAMILIES: list[tuple[int, int, type[APIStatusError]]] = [
     (401, 0, AuthenticationError),
     (401, 190, AuthenticationError),

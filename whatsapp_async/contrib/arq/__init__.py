@@ -24,6 +24,7 @@ from __future__ import annotations
 
 # `from .m import X as X` re-exports a name the single-module arq.py also offered outside
 # __all__ (Outcome, JOB_FAILED, ClientFactory...), so importing it from here keeps working.
+from ..._config import load_profile
 from .cli import main
 from .collector import as_bulk_result, collect_results
 from .producer import enqueue_bulk
@@ -61,6 +62,7 @@ __all__ = [
     "collect_results",
     "encode_message",
     "enqueue_bulk",
+    "load_profile",
     "main",
     "make_worker_settings",
     "send_job",
