@@ -39,6 +39,7 @@ from ._pipeline import CallPolicy, SendPipeline
 from ._prepare import Preparer, SendParams
 from ._ratelimit import RateLimiter, TokenBucket
 from ._retry import RetryPolicy
+from ._telemetry import make_telemetry
 from ._templates import TemplateCache
 from ._timeout import Timeout, as_timeout
 from ._transport import Transport
@@ -83,6 +84,8 @@ class WhatsApp(ConfigConstructors):
     - ``check_templates``: check ``Template`` sends against the provider's approved
       templates (cached for ``template_cache_ttl`` seconds) before any request; providers
       without a template listing skip the check
+    - ``telemetry``: OpenTelemetry spans and metrics for every send (None, the default: on
+      when ``opentelemetry-api`` is installed; see ``docs/observability.md``)
 
     Example::
 
@@ -108,6 +111,7 @@ class WhatsApp(ConfigConstructors):
         idempotency_store: IdempotencyStore | None = None,
         check_templates: bool = False,
         template_cache_ttl: float = 300.0,
+        telemetry: bool | None = None,
         **settings: Any,
     ) -> None:
         self._provider = make_provider(provider, base_url, settings)
@@ -143,6 +147,7 @@ class WhatsApp(ConfigConstructors):
             pair_limiter=self._pair_limiter,
             sender_key=sender_key,
             secrets=settings_obj.secrets() if isinstance(settings_obj, Settings) else [],
+            telemetry=make_telemetry(telemetry, provider=self._name, limiter=self._limiter),
         )
         self._operations = Operations(self._executor, on_invalidate=self._invalidate)
         self._templates = TemplateCache(

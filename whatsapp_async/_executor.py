@@ -17,21 +17,21 @@ Example::
 from __future__ import annotations
 
 import asyncio
-import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ._ratelimit import RateLimiter
+from ._request_log import log_attempt, log_failure, log_retry, log_wait
 from ._retry import RetryPolicy
+from ._telemetry import Telemetry
 from ._timeout import Timeout
 from ._transport import Transport
-from .errors import APIConnectionError, APIError, APIStatusError, WhatsAppError
+from .errors import APIConnectionError, APIError, APIStatusError, RateLimitError, WhatsAppError
 from .provider import HttpRequest, HttpResponse, Provider, redact
 from .recipients import Recipient
 
-__all__ = ["Executor", "InDoubt", "describe"]
-
-log = logging.getLogger("whatsapp_async")
+__all__ = ["Executor", "InDoubt"]
 
 T = TypeVar("T")
 
@@ -52,18 +52,6 @@ class InDoubt:
         self.in_doubt = False
 
 
-def describe(exc: WhatsAppError) -> str:
-    """A one-line, credential-free description of an error for logs.
-
-    Example::
-
-        describe(err)  # 'RateLimitError status=429 code=130429'
-    """
-    if isinstance(exc, APIStatusError):
-        return f"{type(exc).__name__} status={exc.status} code={exc.code}"
-    return f"{type(exc).__name__}: {exc.message}"
-
-
 class Executor:
     """Sends requests for one client (see the module docs).
 
@@ -82,8 +70,10 @@ class Executor:
         pair_limiter: RateLimiter | None,
         sender_key: str,
         secrets: list[str],
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.provider = provider
+        self.telemetry = telemetry or Telemetry()
         self._provider = provider
         self._name = provider.name
         self._transport = transport
@@ -102,6 +92,7 @@ class Executor:
         recipient: Recipient | None = None,
         retry_server_errors: bool = True,
         sent: InDoubt | None = None,
+        idempotency_key: str | None = None,
     ) -> HttpResponse:
         """Send ``request`` under the rate limits and retry policy; a 2xx or a typed error."""
         policy = policy or self._retry
@@ -110,45 +101,119 @@ class Executor:
         waits = None
         attempt = 0
         while True:
-            if self._limiter is not None:
-                await self._limiter.acquire(self._sender_key)
-            if self._pair_limiter is not None and recipient is not None:
-                await self._pair_limiter.acquire(f"{self._sender_key}:{recipient}")
+            await self._wait_for_limits(recipient, loop)
             try:
-                if sent is not None:
-                    sent.in_doubt = True
-                response = await self._transport.execute(request, timeout=timeout)
-                if sent is not None:
-                    sent.in_doubt = False
-                if response.status < 400:
-                    return response
-                raise self._provider.error_from_response(response)
+                return await self._attempt(request, timeout, attempt, sent, idempotency_key)
             except APIError as exc:
-                if sent is not None and isinstance(exc, APIConnectionError):
-                    sent.in_doubt = exc.request_sent
                 self.scrub(exc)
                 if attempt >= policy.max_retries or not policy.is_retryable(
                     exc, idempotent=request.idempotent, server_errors=retry_server_errors
                 ):
-                    self._log_failure(exc, attempt)
+                    self._log_failure(request, exc, attempt, recipient)
                     raise
                 waits = waits or policy.waits()
                 wait = policy.wait_for(exc, next(waits))
                 if wait is None or loop.time() - started + wait > policy.max_elapsed:
-                    self._log_failure(exc, attempt, gave_up_wait=wait)
+                    self._log_failure(request, exc, attempt, recipient, gave_up_wait=wait)
                     raise
-                log.info(
-                    "retrying %s %s after %s (attempt %d of %d, waiting %.2fs)",
-                    self._name,
-                    request.method,
-                    describe(exc),
-                    attempt + 1,
-                    policy.max_retries,
-                    wait,
+                log_retry(
+                    provider=self._name,
+                    method=request.method,
+                    error=exc,
+                    attempt=attempt,
+                    retries=policy.max_retries,
+                    wait=wait,
                 )
+                if self.telemetry.enabled:
+                    self.telemetry.retry(exc)
                 attempt += 1
                 if wait > 0:
                     await asyncio.sleep(wait)
+
+    async def _wait_for_limits(
+        self, recipient: Recipient | None, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        if self._limiter is not None:
+            before = loop.time()
+            await self._limiter.acquire(self._sender_key)
+            log_wait(provider=self._name, limiter="sender", seconds=loop.time() - before)
+        if self._pair_limiter is not None and recipient is not None:
+            before = loop.time()
+            await self._pair_limiter.acquire(f"{self._sender_key}:{recipient}")
+            log_wait(provider=self._name, limiter="pair", seconds=loop.time() - before)
+
+    async def _attempt(
+        self,
+        request: HttpRequest,
+        timeout: Timeout | None,
+        attempt: int,
+        sent: InDoubt | None,
+        key: str | None,
+    ) -> HttpResponse:
+        """One HTTP attempt: a 2xx response, or the typed error (logged and traced)."""
+        telemetry = self.telemetry
+        if not telemetry.enabled:
+            return await self._attempt_once(request, timeout, attempt, sent, key)
+        with telemetry.attempt(request, attempt) as span:
+            try:
+                response = await self._attempt_once(request, timeout, attempt, sent, key)
+            except APIStatusError as exc:
+                span.finish(exc.status, exc)
+                if isinstance(exc, RateLimitError):
+                    telemetry.throttled()
+                raise
+            except BaseException as exc:
+                span.finish(None, exc)
+                raise
+            span.finish(response.status, None)
+            return response
+
+    async def _attempt_once(
+        self,
+        request: HttpRequest,
+        timeout: Timeout | None,
+        attempt: int,
+        sent: InDoubt | None,
+        key: str | None,
+    ) -> HttpResponse:
+        started = time.perf_counter()
+        if sent is not None:
+            sent.in_doubt = True
+        try:
+            response = await self._transport.execute(request, timeout=timeout)
+        except APIConnectionError as exc:
+            if sent is not None:
+                sent.in_doubt = exc.request_sent
+            self._log_attempt(request, None, None, attempt, started, key)
+            raise
+        if sent is not None:
+            sent.in_doubt = False
+        if response.status < 400:
+            self._log_attempt(request, response.status, None, attempt, started, key)
+            return response
+        error = self._provider.error_from_response(response)
+        self._log_attempt(request, response.status, error.code, attempt, started, key)
+        raise error
+
+    def _log_attempt(
+        self,
+        request: HttpRequest,
+        status: int | None,
+        code: int | str | None,
+        attempt: int,
+        started: float,
+        key: str | None,
+    ) -> None:
+        log_attempt(
+            provider=self._name,
+            method=request.method,
+            url=request.url,
+            status=status,
+            code=code,
+            attempt=attempt,
+            latency=time.perf_counter() - started,
+            key=key,
+        )
 
     def parse(self, response: HttpResponse, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)``: a provider's parse step, whose surprises still come out typed.
@@ -184,15 +249,22 @@ class Executor:
                     exc.body = exc.body.replace(secret.encode(), b"***")
 
     def _log_failure(
-        self, exc: WhatsAppError, attempt: int, gave_up_wait: float | None = None
+        self,
+        request: HttpRequest,
+        exc: WhatsAppError,
+        attempt: int,
+        recipient: Recipient | None,
+        gave_up_wait: float | None = None,
     ) -> None:
         reason = ""
-        if gave_up_wait is None and getattr(exc, "retry_after", None) is not None:
-            reason = f" (retry_after {exc.retry_after}s exceeds the cap)"  # type: ignore[attr-defined]
-        log.warning(
-            "%s request failed after %d attempt(s): %s%s",
-            self._name,
-            attempt + 1,
-            describe(exc),
-            reason,
+        retry_after = getattr(exc, "retry_after", None)
+        if gave_up_wait is None and retry_after is not None:
+            reason = f" (retry_after {retry_after}s exceeds the cap)"
+        log_failure(
+            provider=self._name,
+            method=request.method,
+            error=exc,
+            attempts=attempt + 1,
+            recipient=recipient,
+            reason=reason,
         )

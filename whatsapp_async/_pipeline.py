@@ -127,7 +127,18 @@ class SendPipeline:
     async def request(
         self, prepared: Prepared, call: CallPolicy, *, sent: InDoubt | None = None
     ) -> SendResult:
-        """Build, execute (limits, retries, timeout), parse."""
+        """Build, execute (limits, retries, timeout), parse — inside a span when traced."""
+        telemetry = self.executor.telemetry
+        if not telemetry.enabled:
+            return await self._request(prepared, call, sent)
+        with telemetry.send(prepared.message.kind, prepared.recipient.kind) as span:
+            result = await self._request(prepared, call, sent)
+            span.sent(result.id)
+            return result
+
+    async def _request(
+        self, prepared: Prepared, call: CallPolicy, sent: InDoubt | None
+    ) -> SendResult:
         provider = self._provider
         request = provider.build_send(prepared.recipient, prepared.message, prepared.options)
         response = await self.executor.execute(
@@ -136,6 +147,7 @@ class SendPipeline:
             timeout=call.timeout,
             recipient=prepared.recipient,
             sent=sent,
+            idempotency_key=prepared.options.idempotency_key,
         )
         result: SendResult = self.executor.parse(
             response, provider.parse_send, response, prepared.recipient, prepared.message
