@@ -108,21 +108,7 @@ class OpenTelemetry(Telemetry):
             "http.client.request.duration", unit="s", description="Duration of HTTP attempts"
         )
         if limiter is not None and isinstance(getattr(limiter, "rate", None), (int, float)):
-            # A weak reference: the meter lives for the process, a client may not.
-            ref = weakref.ref(limiter)
-            attributes = {"whatsapp.provider": provider}
-
-            def observe(options: CallbackOptions) -> Iterable[Observation]:
-                current = ref()
-                if current is not None:
-                    yield Observation(float(getattr(current, "rate", 0.0)), attributes)
-
-            meter.create_observable_gauge(
-                "whatsapp.client.rate_limit",
-                callbacks=[observe],
-                unit="{message}/s",
-                description="The sender limiter's current rate",
-            )
+            _watch_rate(meter, provider, limiter)
 
     @contextmanager
     def send(self, message_kind: str, recipient_kind: str) -> Iterator[SendSpan]:
@@ -203,3 +189,36 @@ class OpenTelemetry(Telemetry):
 
     def throttled(self) -> None:
         self._throttled.add(1, {"whatsapp.provider": self._provider})
+
+
+# One gauge per meter for every client's limiter: the SDK keeps the first callback of an
+# instrument name, so a gauge per client would report only the first client. Limiters are
+# held weakly (the meter lives for the process, a client may not).
+_watched: list[tuple[str, weakref.ReferenceType[RateLimiter]]] = []
+_gauged: weakref.WeakSet[metrics.Meter] = weakref.WeakSet()
+
+
+def _watch_rate(meter: metrics.Meter, provider: str, limiter: RateLimiter) -> None:
+    _watched.append((provider, weakref.ref(limiter)))
+    if meter in _gauged:
+        return
+    _gauged.add(meter)
+    meter.create_observable_gauge(
+        "whatsapp.client.rate_limit",
+        callbacks=[_observe_rates],
+        unit="{message}/s",
+        description="The sender limiter's current rate",
+    )
+
+
+def _observe_rates(options: CallbackOptions) -> Iterable[Observation]:
+    alive = [(name, ref) for name, ref in _watched if ref() is not None]
+    _watched[:] = alive
+    newest: dict[str, RateLimiter] = {}
+    for name, ref in alive:  # registration order: the newest limiter of a provider wins
+        limiter = ref()
+        if limiter is not None:
+            newest[name] = limiter
+    for name, limiter in newest.items():
+        yield Observation(float(getattr(limiter, "rate", 0.0)), {"whatsapp.provider": name})
+
