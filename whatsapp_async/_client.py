@@ -28,7 +28,13 @@ import aiohttp
 
 from ._bulk import ResultCallback
 from ._bulk_send import BulkSend
-from ._config import DEFAULT_RATE, ConfigConstructors, make_limiter, make_provider
+from ._config import (
+    DEFAULT_RATE,
+    ConfigConstructors,
+    check_client_options,
+    make_limiter,
+    make_provider,
+)
 from ._executor import Executor
 from ._failover import Failover
 from ._idempotency import IdempotencyStore
@@ -114,6 +120,22 @@ class WhatsApp(ConfigConstructors):
         telemetry: bool | None = None,
         **settings: Any,
     ) -> None:
+        check_client_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            connection_limit=connection_limit,
+            pair_spacing=pair_spacing,
+            rate_limit=rate_limit,
+            check_templates=check_templates,
+            telemetry=telemetry,
+            template_cache_ttl=template_cache_ttl,
+        )
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise ConfigurationError("retry must be a RetryPolicy")
+        if idempotency_store is not None and not isinstance(idempotency_store, IdempotencyStore):
+            raise ConfigurationError("idempotency_store must be an IdempotencyStore")
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise ConfigurationError("session must be an aiohttp.ClientSession")
         self._provider = make_provider(provider, base_url, settings)
         if phone_validation not in ("valid", "possible"):
             raise ConfigurationError("phone_validation must be 'valid' or 'possible'")

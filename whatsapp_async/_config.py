@@ -26,6 +26,7 @@ import msgspec
 
 from . import _registry
 from ._ratelimit import RateLimiter, TokenBucket
+from ._timeout import Timeout
 from .errors import ConfigurationError
 from .provider import Provider, Settings
 
@@ -33,6 +34,7 @@ __all__ = [
     "CLIENT_KEYS",
     "DEFAULT_RATE",
     "ConfigConstructors",
+    "check_client_options",
     "env_values",
     "load_profile",
     "load_settings",
@@ -143,6 +145,9 @@ CLIENT_KEYS = (
     "default_region",
     "phone_validation",
     "connection_limit",
+    "check_templates",
+    "template_cache_ttl",
+    "telemetry",
 )
 """Client options (not provider settings) that ``WhatsApp.from_env`` reads too."""
 
@@ -166,13 +171,23 @@ def env_values(
 
 
 def _env_value(key: str, raw: str) -> Any:
-    if key in ("max_retries", "connection_limit"):
-        return int(raw)
-    if key in ("timeout", "pair_spacing"):
-        return float(raw)
-    if key == "rate_limit":
-        return None if raw.lower() in ("none", "off", "0") else float(raw)
+    # An unparsable value is passed on as the string: the option check then names the option.
+    try:
+        if key in ("max_retries", "connection_limit"):
+            return int(raw)
+        if key in ("timeout", "pair_spacing", "template_cache_ttl"):
+            return float(raw)
+        if key == "rate_limit":
+            return None if raw.lower() in ("none", "off") else float(raw)
+    except ValueError:
+        return raw
+    if key in ("check_templates", "telemetry"):
+        return _FLAGS.get(raw.strip().lower(), raw)
     return raw
+
+
+_FLAGS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False}
+_FLAGS.update({"no": False, "off": False})
 
 
 class ConfigConstructors:
@@ -294,3 +309,93 @@ def make_limiter(
     if isinstance(rate_limit, RateLimiter):
         return rate_limit
     raise ConfigurationError("rate_limit must be a number, None or a RateLimiter")
+
+
+def check_client_options(**options: Any) -> None:
+    """Raise ``ConfigurationError`` naming the first client option that is malformed.
+
+    Numbers must be real numbers (not booleans or strings) in their documented range; flags
+    must be booleans (``from_env`` and TOML files parse ``true``/``false`` before this check).
+
+    Example::
+
+        check_client_options(timeout=0)  # ConfigurationError: timeout must be ... positive
+    """
+    for name, value in options.items():
+        check = _OPTION_CHECKS.get(name)
+        if check is not None and value is not None:
+            problem = check(value)
+            if problem:
+                raise ConfigurationError(f"{name} {problem}, got {_shown(value)}")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def _positive(value: Any) -> str | None:
+    if not _number(value) or value <= 0 or value == float("inf"):
+        return "must be a positive number of seconds"
+    return None
+
+
+def _timeout(value: Any) -> str | None:
+    if isinstance(value, Timeout):
+        for part in (value.connect, value.total):
+            if part is not None and _positive(part):
+                return "must have positive connect/total seconds (or None for no limit)"
+        return None
+    return _positive(value) and "must be a positive number of seconds, a Timeout, or None"
+
+
+def _retries(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return "must be a whole number of retries, 0 or more"
+    return None
+
+
+def _limit(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return "must be a whole number of connections, 1 or more"
+    return None
+
+
+def _spacing(value: Any) -> str | None:
+    if isinstance(value, RateLimiter):
+        return None
+    return _positive(value) and "must be positive seconds between messages, a RateLimiter or None"
+
+
+def _rate(value: Any) -> str | None:
+    if value == DEFAULT_RATE or isinstance(value, RateLimiter):
+        return None
+    if not _number(value) or value <= 0:
+        return "must be a positive number of messages per second, a RateLimiter or None"
+    return None
+
+
+def _flag(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _ttl(value: Any) -> str | None:
+    if not _number(value) or value < 0:
+        return "must be 0 or more seconds"
+    return None
+
+
+_OPTION_CHECKS: dict[str, Any] = {
+    "timeout": _timeout,
+    "max_retries": _retries,
+    "connection_limit": _limit,
+    "pair_spacing": _spacing,
+    "rate_limit": _rate,
+    "check_templates": _flag,
+    "telemetry": _flag,
+    "template_cache_ttl": _ttl,
+}

@@ -2,7 +2,7 @@
 
 Every peer SDK lets Meta reject a parameter-count mismatch (132000) at send
 time; with ``WhatsApp(..., check_templates=True)`` the client fetches the
-provider's template listing (cached) and raises :class:`TemplateError` naming
+provider's template listing (cached) and raises :class:`TemplateMismatch` naming
 what is wrong: an unknown name or language, a template that is not approved,
 the wrong number of positional parameters, wrong parameter names, a header of
 the wrong format, a button index the template does not have.
@@ -12,7 +12,7 @@ Example::
     info = TemplateInfo(name="order_update", language="en_US", status="APPROVED",
                         components=[TemplateComponentInfo(type="BODY", text="Hi {{1}}, {{2}}")])
     check_template(Template("order_update", body=["Ada"]), info, provider="meta")
-    # TemplateError: template 'order_update' (en_US) body takes 2 parameters, got 1
+    # TemplateMismatch: template 'order_update' (en_US) body takes 2 parameters, got 1
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from .errors import TemplateError
+from .errors import TemplateMismatch
 from .messages import Document, Image, Location, Template, Video
 from .results import TemplateComponentInfo, TemplateInfo
 
@@ -51,12 +51,12 @@ def placeholders(text: str | None) -> list[str]:
     return seen
 
 
-def _fail(template: Template, text: str, provider: str | None) -> TemplateError:
-    return TemplateError(
+def _fail(template: Template, text: str, provider: str | None) -> TemplateMismatch:
+    return TemplateMismatch(
         f"template {template.name!r} ({template.language}) {text}",
         provider=provider,
-        status=0,
-        details={"template": template.name, "language": template.language},
+        template=template.name,
+        language=template.language,
     )
 
 
@@ -144,7 +144,7 @@ def _check_buttons(template: Template, info: TemplateInfo, provider: str | None)
 
 
 def check_template(template: Template, info: TemplateInfo | None, *, provider: str | None) -> None:
-    """Raise :class:`TemplateError` if ``template`` cannot fill the approved ``info``.
+    """Raise :class:`TemplateMismatch` if ``template`` cannot fill the approved ``info``.
 
     ``info`` is None when the listing has no template of that name and
     language. Raw ``components=`` sends are checked for name, language and

@@ -31,7 +31,7 @@ class TemplateCache:
 
     Example::
 
-        await cache.check(Template("order_update", body=["Ada"]))  # TemplateError if it differs
+        await cache.check(Template("order_update", body=["Ada"]))  # TemplateMismatch if it differs
     """
 
     def __init__(
@@ -65,7 +65,7 @@ class TemplateCache:
         return self._templates.get(key)
 
     async def check(self, template: Template) -> None:
-        """Raise ``TemplateError`` unless ``template`` fits an approved template."""
+        """Raise ``TemplateMismatch`` unless ``template`` fits an approved template."""
         info = await self.get(template.name, template.language)
         check_template(template, info, provider=self._provider)
 

@@ -37,6 +37,7 @@ __all__ = [
     "SendCancelled",
     "ServerError",
     "TemplateError",
+    "TemplateMismatch",
     "UnsupportedFeature",
     "ValidationError",
     "WebhookSignatureError",
@@ -110,6 +111,30 @@ class UnsupportedFeature(ValidationError):
     def __init__(self, message: str, *, provider: str | None = None, feature: str = "") -> None:
         super().__init__(message, provider=provider, field=feature or None)
         self.feature = feature
+
+
+class TemplateMismatch(ValidationError):
+    """A ``Template`` does not fit the provider's approved template (``check_templates=True``).
+
+    Raised by the local check before any request, so it is a :class:`ValidationError` (no
+    status, nothing sent), not the provider's :class:`TemplateError`. ``template`` and
+    ``language`` name the template; ``details`` holds both.
+
+    Example::
+
+        try:
+            await wa.send(to, Template("order_update", body=["Ada"]))
+        except TemplateMismatch as exc:
+            print(exc.template, exc.language, exc.message)
+    """
+
+    def __init__(
+        self, message: str, *, provider: str | None = None, template: str, language: str
+    ) -> None:
+        super().__init__(message, provider=provider, field="template")
+        self.template = template
+        self.language = language
+        self.details = {"template": template, "language": language}
 
 
 class SendCancelled(WhatsAppError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from whatsapp_async import ConfigurationError, WhatsApp
@@ -45,3 +47,84 @@ def test_secrets_are_redacted_in_reprs() -> None:
     assert "super-secret-key" not in text and "whsec-xyz" not in text
     assert "api_key=***" in text
     assert redact("key super-secret-key used", settings.secrets()) == "key *** used"
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("timeout", 0),
+        ("timeout", -5),
+        ("timeout", "5"),
+        ("timeout", True),
+        ("timeout", float("nan")),
+        ("max_retries", -1),
+        ("max_retries", 1.5),
+        ("max_retries", True),
+        ("connection_limit", 0),
+        ("connection_limit", -3),
+        ("connection_limit", "100"),
+        ("pair_spacing", 0),
+        ("pair_spacing", -6),
+        ("rate_limit", 0),
+        ("rate_limit", -1),
+        ("rate_limit", "fast"),
+        ("check_templates", "yes"),
+        ("check_templates", 1),
+        ("telemetry", "on"),
+        ("template_cache_ttl", -1),
+    ],
+)
+def test_every_client_option_is_checked_at_construction(option: str, value: object) -> None:
+    with pytest.raises(ConfigurationError, match=rf"^{option} "):
+        WhatsApp("toy", api_key="k", **{option: value})  # type: ignore[arg-type]
+
+
+def test_a_timeout_struct_with_a_zero_part_is_refused() -> None:
+    from whatsapp_async import Timeout
+
+    with pytest.raises(ConfigurationError, match=r"^timeout "):
+        WhatsApp("toy", api_key="k", timeout=Timeout(connect=0, total=10))
+    assert WhatsApp("toy", api_key="k", timeout=Timeout(connect=None, total=10)).provider
+
+
+def test_wrongly_typed_collaborators_are_refused() -> None:
+    with pytest.raises(ConfigurationError, match="retry must be a RetryPolicy"):
+        WhatsApp("toy", api_key="k", retry=3)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="idempotency_store"):
+        WhatsApp("toy", api_key="k", idempotency_store=object())  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="session"):
+        WhatsApp("toy", api_key="k", session="http://x")  # type: ignore[arg-type]
+
+
+def test_flags_and_numbers_from_the_environment_are_parsed_then_checked() -> None:
+    base = {"WA_PROVIDER": "toy", "WA_API_KEY": "abcd-1234"}
+    wa = WhatsApp.from_env(
+        prefix="WA_",
+        environ={**base, "WA_CHECK_TEMPLATES": "true", "WA_TELEMETRY": "false"},
+    )
+    assert wa.provider_name == "toy"
+    for key, raw, option in [
+        ("WA_CHECK_TEMPLATES", "maybe", "check_templates"),
+        ("WA_TIMEOUT", "soon", "timeout"),
+        ("WA_TIMEOUT", "0", "timeout"),
+        ("WA_MAX_RETRIES", "-2", "max_retries"),
+        ("WA_CONNECTION_LIMIT", "many", "connection_limit"),
+        ("WA_RATE_LIMIT", "0", "rate_limit"),
+        ("WA_PAIR_SPACING", "-6", "pair_spacing"),
+    ]:
+        with pytest.raises(ConfigurationError, match=rf"^{option} "):
+            WhatsApp.from_env(prefix="WA_", environ={**base, key: raw})
+
+
+def test_flags_from_a_toml_profile_are_booleans(tmp_path: Path) -> None:
+    path = tmp_path / "whatsapp.toml"
+    path.write_text(
+        '[profiles.a]\nprovider = "toy"\napi_key = "abcd-1234"\ncheck_templates = true\n'
+        '[profiles.b]\nprovider = "toy"\napi_key = "abcd-1234"\ncheck_templates = "true"\n'
+        '[profiles.c]\nprovider = "toy"\napi_key = "abcd-1234"\ntimeout = 0\n'
+    )
+    assert WhatsApp.from_file(path, "a").provider_name == "toy"
+    with pytest.raises(ConfigurationError, match=r"^check_templates must be true or false"):
+        WhatsApp.from_file(path, "b")
+    with pytest.raises(ConfigurationError, match=r"^timeout "):
+        WhatsApp.from_file(path, "c")

@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from whatsapp_async import (
+    APIError,
     Image,
     Location,
     Template,
     TemplateButton,
     TemplateComponentInfo,
-    TemplateError,
     TemplateInfo,
+    TemplateMismatch,
+    ValidationError,
 )
 from whatsapp_async._template_check import check_template, placeholders
 
@@ -88,11 +90,14 @@ def test_matching_sends_pass() -> None:
     ],
 )
 def test_mismatches_are_named(template: Template, approved: TemplateInfo, message: str) -> None:
-    with pytest.raises(TemplateError, match=message) as err:
+    with pytest.raises(TemplateMismatch, match=message) as err:
         check_template(template, approved, provider="p")
-    assert err.value.status == 0 and err.value.provider == "p"
+    # A local check: a ValidationError (nothing was sent, no HTTP status), still a template one.
+    assert isinstance(err.value, ValidationError) and not isinstance(err.value, APIError)
+    assert err.value.provider == "p" and err.value.template == template.name
+    assert err.value.details == {"template": template.name, "language": template.language}
 
 
 def test_unknown_template() -> None:
-    with pytest.raises(TemplateError, match="not in the provider's template listing"):
+    with pytest.raises(TemplateMismatch, match="not in the provider's template listing"):
         check_template(Template("t"), None, provider="p")

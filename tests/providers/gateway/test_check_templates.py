@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from whatsapp_async import Template, TemplateError
+from whatsapp_async import Template, TemplateMismatch
 from whatsapp_async.testing import Sandbox
 
 from .helpers import numbers as valid_numbers
@@ -31,7 +31,7 @@ async def test_mismatches_raise_before_any_send(
 ) -> None:
     wa = sb.client("gateway", check_templates=True)
     [to] = valid_numbers(1)
-    with pytest.raises(TemplateError, match=problem):
+    with pytest.raises(TemplateMismatch, match=problem):
         await wa.send(to, template)
     assert sends(sb) == 0
 
@@ -48,7 +48,7 @@ async def test_matching_sends_go_out_and_the_listing_is_cached(sb: Sandbox) -> N
         ]
         + [(numbers[0], Template("order_update", body=["only one"]))]
     )
-    assert bulk.sent == 3 and isinstance(bulk[3], TemplateError)
+    assert bulk.sent == 3 and isinstance(bulk[3], TemplateMismatch)
     listings = [r for r in sb.requests("gateway") if r.path == "/api/whatsapp/templates"]
     assert len(listings) == 1
     assert sends(sb) == 4  # 3 singles + one native batch of 3
