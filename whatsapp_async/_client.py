@@ -271,6 +271,7 @@ class WhatsApp(ConfigConstructors):
 
             r = await wa.send("+14155552671", Text("hi"), reply_to="wamid.X")
         """
+        self._transport.check_open()
         params = SendParams(
             reply_to=reply_to,
             idempotency_key=idempotency_key,
@@ -306,6 +307,7 @@ class WhatsApp(ConfigConstructors):
             bulk = await wa.send_many([(n, Text("hi")) for n in numbers], concurrency=100)
             print(bulk.sent, bulk.failed)
         """
+        self._transport.check_open()
         if concurrency < 1:
             raise ValidationError("concurrency must be at least 1")
         bulk = BulkSend(self._pipeline, list(items), call=self._call(timeout, max_retries))
@@ -486,8 +488,13 @@ class WhatsApp(ConfigConstructors):
         path: str = "/",
         max_body: int = 3 * 1024 * 1024,
         dedupe_seconds: float = 600.0,
+        close_client: bool = False,
     ) -> web.Application:
         """An aiohttp app that receives this provider's webhooks and calls ``handler(event)``.
+
+        On cleanup the app finishes (or cancels) handler tasks still running; with
+        ``close_client=True`` it also closes this client (for an app that owns it, as in
+        ``web.run_app(WhatsApp.from_env().webhook_app(on_event, close_client=True))``).
 
         Example::
 
@@ -497,7 +504,11 @@ class WhatsApp(ConfigConstructors):
         from ._webhook_app import create_webhook_app
 
         return create_webhook_app(
-            self, handler, path=path, max_body=max_body, dedupe_seconds=dedupe_seconds
+            [(path, self)],
+            handler,
+            max_body=max_body,
+            dedupe_seconds=dedupe_seconds,
+            close=[self] if close_client else (),
         )
 
 

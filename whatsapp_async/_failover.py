@@ -25,11 +25,11 @@ import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._bulk import BulkRun, Job, ResultCallback
 from ._items import BulkInput, BulkItem
-from ._protocols import Sender
+from ._protocols import Sender, WebhookSender, WebhookSource
 from ._timeout import Timeout
 from .errors import (
     APIConnectionError,
@@ -40,10 +40,16 @@ from .errors import (
     ValidationError,
     WhatsAppError,
 )
+from .events import Event
 from .messages import Message
 from .provider import Capabilities
 from .recipients import Recipient
 from .results import BulkResult, SendResult
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from ._webhook_app import EventHandler
 
 __all__ = ["Failover"]
 
@@ -182,6 +188,71 @@ class Failover:
             run.settle(job, result)
 
         return await run.drive(list(range(len(entries))), run_job, concurrency)
+
+    # -- webhooks: each client's own ------------------------------------------------------------
+    def _receivers(self) -> list[WebhookSender]:
+        out: list[WebhookSender] = []
+        for client in self.clients:
+            if isinstance(client, WebhookSender):
+                out.append(client)
+        return out
+
+    def parse_webhook(
+        self,
+        headers: Mapping[str, str],
+        body: bytes,
+        query: Mapping[str, str] | None = None,
+        *,
+        provider: str,
+    ) -> list[Event]:
+        """Verify and normalise a delivery from ``provider`` with that client's settings.
+
+        Example::
+
+            events = chain.parse_webhook(request.headers, body, request.query, provider="pilot")
+        """
+        for client in self._receivers():
+            if client.provider_name == provider:
+                return client.parse_webhook(headers, body, query)
+        names = ", ".join(c.provider_name for c in self.clients)
+        raise ConfigurationError(f"this failover chain has no {provider!r} client ({names})")
+
+    def webhook_app(
+        self,
+        handler: EventHandler,
+        *,
+        path: str = "/",
+        max_body: int = 3 * 1024 * 1024,
+        dedupe_seconds: float = 600.0,
+        close_clients: bool = False,
+    ) -> web.Application:
+        """One aiohttp app receiving every client's webhooks, each at ``{path}/{provider}``.
+
+        A chain of ``meta`` and ``pilot`` listens at ``/hooks/meta`` and ``/hooks/pilot`` for
+        ``path="/hooks"``; a provider that appears twice gets ``-2``, ``-3``... Give each
+        provider its own URL in its console.
+
+        Example::
+
+            web.run_app(chain.webhook_app(on_event, path="/hooks"), port=8080)
+        """
+        from ._webhook_app import create_webhook_app
+
+        base = path.rstrip("/")
+        routes: list[tuple[str, WebhookSource]] = []
+        used: dict[str, int] = {}
+        for client in self._receivers():
+            name = client.provider_name
+            used[name] = used.get(name, 0) + 1
+            suffix = "" if used[name] == 1 else f"-{used[name]}"
+            routes.append((f"{base}/{name}{suffix}", client))
+        return create_webhook_app(
+            routes,
+            handler,
+            max_body=max_body,
+            dedupe_seconds=dedupe_seconds,
+            close=list(self.clients) if close_clients else (),
+        )
 
     async def aclose(self) -> None:
         """Close every client."""

@@ -221,4 +221,3 @@ def _observe_rates(options: CallbackOptions) -> Iterable[Observation]:
             newest[name] = limiter
     for name, limiter in newest.items():
         yield Observation(float(getattr(limiter, "rate", 0.0)), {"whatsapp.provider": name})
-

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from ._timeout import Timeout
 from .events import Event
@@ -23,7 +23,7 @@ from .provider import Capabilities
 from .recipients import Recipient
 from .results import SendResult
 
-__all__ = ["Sender", "WebhookSource"]
+__all__ = ["Sender", "WebhookSender", "WebhookSource"]
 
 
 class Sender(Protocol):
@@ -63,6 +63,7 @@ class Sender(Protocol):
         """Release the sender's connections."""
 
 
+@runtime_checkable
 class WebhookSource(Protocol):
     """What the webhook receiver needs: verify-and-parse, and the GET handshake.
 
@@ -82,3 +83,13 @@ class WebhookSource(Protocol):
 
     def webhook_handshake(self, query: Mapping[str, str]) -> str | None:
         """The body answering a verification GET, or None when there is no handshake."""
+
+
+@runtime_checkable
+class WebhookSender(Sender, WebhookSource, Protocol):
+    """A sender that also receives its provider's webhooks (a ``WhatsApp`` client).
+
+    Example::
+
+        isinstance(wa, WebhookSender)  # True
+    """

@@ -24,7 +24,7 @@ import aiohttp
 from aiohttp import FormData
 
 from ._timeout import Timeout
-from .errors import APIConnectionError, APITimeoutError
+from .errors import APIConnectionError, APITimeoutError, ClientClosedError
 from .provider import FormFile, HttpRequest, HttpResponse
 
 __all__ = ["Transport", "to_client_timeout"]
@@ -65,6 +65,18 @@ class Transport:
         self._closed = False
 
     @property
+    def closed(self) -> bool:
+        """Whether ``aclose`` was called."""
+        return self._closed
+
+    def check_open(self) -> None:
+        """Raise :class:`ClientClosedError` once the transport was closed."""
+        if self._closed:
+            raise ClientClosedError(
+                "this client is closed: create a new one", provider=self._provider
+            )
+
+    @property
     def timeout(self) -> Timeout:
         """The default timeout of every request."""
         return self._timeout
@@ -72,8 +84,8 @@ class Transport:
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or (self._owns_session and self._session.closed):
             if self._closed:
-                raise APIConnectionError(
-                    "client is closed", provider=self._provider, request_sent=False
+                raise ClientClosedError(
+                    "this client is closed: create a new one", provider=self._provider
                 )
             connector = aiohttp.TCPConnector(limit=self._limit, limit_per_host=0)
             self._session = aiohttp.ClientSession(

@@ -21,8 +21,8 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
-from typing import Any, Union
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol, Union
 
 from aiohttp import web
 
@@ -39,6 +39,13 @@ __all__ = [
 log = logging.getLogger("whatsapp_async.webhooks")
 
 EventHandler = Callable[[Event], Union[Awaitable[Any], None]]
+
+
+class Closable(Protocol):
+    """Something the app closes on cleanup (a client it was given to own)."""
+
+    async def aclose(self) -> None:
+        """Release its connections."""
 
 
 def event_key(event: Event) -> tuple[Any, ...] | None:
@@ -77,27 +84,32 @@ class _Deduper:
         return False
 
 
-def create_webhook_app(
-    source: WebhookSource,
-    handler: EventHandler,
-    *,
-    path: str = "/",
-    max_body: int = 3 * 1024 * 1024,
-    dedupe_seconds: float = 600.0,
-) -> web.Application:
-    """The receiver app behind ``wa.webhook_app`` (see the module docs).
+class _Receiver:
+    """The routes of one webhook source: handshake GET, delivery POST, background handler."""
 
-    Example::
+    def __init__(
+        self,
+        source: WebhookSource,
+        handler: EventHandler,
+        *,
+        max_body: int,
+        dedupe_seconds: float,
+        tasks: set[asyncio.Task[None]],
+    ) -> None:
+        self._source = source
+        self._handler = handler
+        self._max_body = max_body
+        self._dedupe = _Deduper(dedupe_seconds) if dedupe_seconds > 0 else None
+        self._tasks = tasks
 
-        app = create_webhook_app(wa, on_event, path="/hook")
-    """
-    dedupe = _Deduper(dedupe_seconds) if dedupe_seconds > 0 else None
-    tasks: set[asyncio.Task[None]] = set()
+    def add_routes(self, app: web.Application, path: str) -> None:
+        app.router.add_get(path, self.handle_get)
+        app.router.add_post(path, self.handle_post)
 
-    async def run_handler(events: list[Event]) -> None:
+    async def run_handler(self, events: list[Event]) -> None:
         for event in events:
             try:
-                result = handler(event)
+                result = self._handler(event)
                 if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
                     await result
             except Exception:
@@ -107,47 +119,75 @@ def create_webhook_app(
                     getattr(event, "provider", "?"),
                 )
 
-    async def handle_get(request: web.Request) -> web.Response:
+    async def handle_get(self, request: web.Request) -> web.Response:
         try:
-            answer = source.webhook_handshake(request.query)
+            answer = self._source.webhook_handshake(request.query)
         except WebhookSignatureError:
             return web.Response(status=403, text="verification failed")
         if answer is None:
             return web.Response(status=405, text="no verification handshake for this provider")
         return web.Response(text=answer, content_type="text/plain")
 
-    async def handle_post(request: web.Request) -> web.Response:
-        if request.content_length is not None and request.content_length > max_body:
+    async def handle_post(self, request: web.Request) -> web.Response:
+        if request.content_length is not None and request.content_length > self._max_body:
             return web.Response(status=413, text="payload too large")
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413, text="payload too large")
         try:
-            events = source.parse_webhook(request.headers, body, request.query)
+            events = self._source.parse_webhook(request.headers, body, request.query)
         except WebhookSignatureError as exc:
-            log.warning("rejected a %s webhook: %s", source.provider_name, exc.message)
+            log.warning("rejected a %s webhook: %s", self._source.provider_name, exc.message)
             return web.Response(status=401, text="invalid signature")
-        fresh = []
-        for event in events:
-            key = event_key(event) if dedupe is not None else None
-            if key is not None and dedupe is not None and dedupe.seen(key):
-                continue
-            fresh.append(event)
+        fresh = [event for event in events if not self._seen(event)]
         if fresh:
-            task = asyncio.get_running_loop().create_task(run_handler(fresh))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
+            task = asyncio.get_running_loop().create_task(self.run_handler(fresh))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return web.Response(text="ok")
+
+    def _seen(self, event: Event) -> bool:
+        if self._dedupe is None:
+            return False
+        key = event_key(event)
+        return key is not None and self._dedupe.seen(key)
+
+
+def create_webhook_app(
+    routes: Sequence[tuple[str, WebhookSource]],
+    handler: EventHandler,
+    *,
+    max_body: int = 3 * 1024 * 1024,
+    dedupe_seconds: float = 600.0,
+    close: Sequence[Closable] = (),
+) -> web.Application:
+    """The receiver app behind ``wa.webhook_app``: one path per source (see the module docs).
+
+    On cleanup the app waits (up to 5 s) for handler tasks still running, cancels the rest,
+    and closes everything in ``close`` (clients the app was given to own).
+
+    Example::
+
+        app = create_webhook_app([("/hook", wa)], on_event)
+    """
+    tasks: set[asyncio.Task[None]] = set()
+    app = web.Application(client_max_size=max_body)
+    for path, source in routes:
+        receiver = _Receiver(
+            source, handler, max_body=max_body, dedupe_seconds=dedupe_seconds, tasks=tasks
+        )
+        receiver.add_routes(app, path)
 
     async def on_cleanup(app: web.Application) -> None:
         if tasks:
             await asyncio.wait(set(tasks), timeout=5)
         for task in list(tasks):
             task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for owned in close:
+            await owned.aclose()
 
-    app = web.Application(client_max_size=max_body)
-    app.router.add_get(path, handle_get)
-    app.router.add_post(path, handle_post)
     app.on_cleanup.append(on_cleanup)
     return app

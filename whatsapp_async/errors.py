@@ -27,6 +27,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BillingError",
+    "ClientClosedError",
     "ConfigurationError",
     "InvalidRecipient",
     "NotFoundError",
@@ -135,6 +136,20 @@ class TemplateMismatch(ValidationError):
         self.template = template
         self.language = language
         self.details = {"template": template, "language": language}
+
+
+class ClientClosedError(WhatsAppError):
+    """The client was closed (``aclose`` or its ``async with`` ended); nothing was sent.
+
+    Raised at once, never retried and never failed over: a closed client is a mistake in the
+    calling code, not a provider problem. Create a new client instead.
+
+    Example::
+
+        async with WhatsApp("meta", ...) as wa:
+            ...
+        await wa.send(to, Text("hi"))  # ClientClosedError
+    """
 
 
 class SendCancelled(WhatsAppError):

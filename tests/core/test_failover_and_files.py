@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from whatsapp_async import (
     AuthenticationError,
+    ClientClosedError,
     ConfigurationError,
     Failover,
     InvalidRecipient,
@@ -102,3 +104,87 @@ def test_profiles_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "bad.toml").write_text("[profiles\n")
     with pytest.raises(ConfigurationError, match="invalid TOML"):
         WhatsApp.from_file(tmp_path / "bad.toml")
+
+
+async def test_failover_takes_the_clients_send_keywords(sb: Sandbox) -> None:
+    async with Sandbox(["toy"]) as backup:
+        chain = Failover([sb.client("toy", retry=FAST), backup.client("toy")])
+        sb.fail_next("toy", status=503, times=1)
+        # max_retries=0 on the call: the primary's one 503 is not retried, the chain moves on.
+        result = await chain.send(PHONE, Text("x"), timeout=5, max_retries=0)
+        assert result.provider == "toy"
+        assert len(sb.requests("toy")) == 1 and len(backup.requests("toy")) == 1
+        bulk = await chain.send_many([(PHONE, Text("y"))], timeout=5.0, max_retries=1)
+        assert bulk.sent == 1
+        assert chain.capabilities.messages == sb.client("toy").capabilities.messages
+        assert chain.provider_name == "failover(toy, toy)"
+
+
+async def test_a_closed_client_fails_at_once_without_retry_or_failover(sb: Sandbox) -> None:
+    async with Sandbox(["toy"]) as backup:
+        primary = sb.client("toy", retry=FAST)
+        chain = Failover([primary, backup.client("toy")])
+        await primary.aclose()
+        with pytest.raises(ClientClosedError, match="closed"):
+            await chain.send(PHONE, Text("x"))
+        with pytest.raises(ClientClosedError):
+            await primary.send(PHONE, Text("x"))
+        with pytest.raises(ClientClosedError):
+            await primary.send_many([(PHONE, Text("x"))])
+        assert sb.requests("toy") == [] and backup.requests("toy") == []
+
+
+async def test_failover_receives_each_clients_webhooks_at_its_own_path(sb: Sandbox) -> None:
+    from aiohttp import ClientSession, web
+
+    from .toy import ToySimulator
+
+    events: list[object] = []
+    async with Sandbox(["toy"]) as backup:
+        chain = Failover([sb.client("toy"), backup.client("toy")])
+        app = chain.webhook_app(events.append, path="/hooks", dedupe_seconds=0)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        body = b'[{"kind": "message", "id": "m1", "from": "+14155552671", "text": "hi"}]'
+        signature = ToySimulator().sign(body)
+        try:
+            async with ClientSession() as http:
+                for path in ("/hooks/toy", "/hooks/toy-2"):
+                    async with http.post(
+                        f"http://127.0.0.1:{port}{path}",
+                        data=body,
+                        headers={"x-toy-signature": signature},
+                    ) as answer:
+                        assert answer.status == 200
+                async with http.post(f"http://127.0.0.1:{port}/hooks/toy", data=body) as answer:
+                    assert answer.status == 401  # unsigned: rejected by that client's secret
+            for _ in range(100):
+                if len(events) == 2:
+                    break
+                await asyncio.sleep(0.01)
+        finally:
+            await runner.cleanup()
+        assert len(events) == 2
+        parsed = chain.parse_webhook({"x-toy-signature": signature}, body, provider="toy")
+        assert parsed[0].message_id == "m1"  # type: ignore[attr-defined]
+        with pytest.raises(ConfigurationError, match="no 'meta' client"):
+            chain.parse_webhook({}, body, provider="meta")
+
+
+async def test_webhook_app_closes_the_client_it_owns(sb: Sandbox) -> None:
+    from aiohttp import web
+
+    wa = sb.client("toy")
+    runner = web.AppRunner(wa.webhook_app(lambda event: None, close_client=True))
+    await runner.setup()
+    await runner.cleanup()
+    with pytest.raises(ClientClosedError):
+        await wa.send(PHONE, Text("x"))
+    kept = sb.client("toy")
+    runner = web.AppRunner(kept.webhook_app(lambda event: None))
+    await runner.setup()
+    await runner.cleanup()
+    assert (await kept.send(PHONE, Text("x"))).provider == "toy"
