@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any, Final, TypeVar
 
 import msgspec
@@ -33,6 +34,7 @@ from .provider import Provider, Settings
 __all__ = [
     "CLIENT_KEYS",
     "DEFAULT_RATE",
+    "SANDBOX_ROUTES",
     "ConfigConstructors",
     "check_client_options",
     "env_values",
@@ -267,6 +269,12 @@ class ConfigConstructors:
         return cls(name, **values)
 
 
+SANDBOX_ROUTES: ContextVar[Mapping[str, tuple[str, Mapping[str, Any]]] | None] = ContextVar(
+    "whatsapp_async_sandbox_routes", default=None
+)
+"""While ``Sandbox.redirect()`` is active: provider name -> (simulator URL, its settings)."""
+
+
 def make_provider(
     provider: str | Provider, base_url: str | None, settings: dict[str, Any]
 ) -> Provider:
@@ -284,6 +292,11 @@ def make_provider(
         return provider
     if isinstance(provider, str):
         cls = _registry.load(provider)
+        routes = SANDBOX_ROUTES.get()
+        if routes is not None and provider in routes:
+            # Sandbox.redirect(): the simulator's URL and credentials replace the caller's.
+            base_url, simulated = routes[provider]
+            settings = {**settings, **simulated, "base_url": None}
         parsed = load_settings(provider, cls.settings_type, settings)
         return cls(parsed, base_url=base_url)
     raise ConfigurationError("provider must be a registered name or a Provider instance")

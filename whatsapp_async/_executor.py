@@ -114,7 +114,12 @@ class Executor:
                 waits = waits or policy.waits()
                 wait = policy.wait_for(exc, next(waits))
                 if wait is None or loop.time() - started + wait > policy.max_elapsed:
-                    self._log_failure(request, exc, attempt, recipient, gave_up_wait=wait)
+                    reason = (
+                        f" (retry_after {getattr(exc, 'retry_after', None)}s exceeds the cap)"
+                        if wait is None
+                        else f" (a retry would end after max_elapsed={policy.max_elapsed}s)"
+                    )
+                    self._log_failure(request, exc, attempt, recipient, reason=reason)
                     raise
                 log_retry(
                     provider=self._name,
@@ -254,12 +259,8 @@ class Executor:
         exc: WhatsAppError,
         attempt: int,
         recipient: Recipient | None,
-        gave_up_wait: float | None = None,
+        reason: str = "",
     ) -> None:
-        reason = ""
-        retry_after = getattr(exc, "retry_after", None)
-        if gave_up_wait is None and retry_after is not None:
-            reason = f" (retry_after {retry_after}s exceeds the cap)"
         log_failure(
             provider=self._name,
             method=request.method,

@@ -16,13 +16,15 @@ Example::
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from aiohttp import web
 
 from . import _registry
+from ._config import SANDBOX_ROUTES
 from ._simulation import Fault, RecordedRequest, Simulator
 from .errors import ConfigurationError
 
@@ -156,7 +158,11 @@ class Sandbox:
 
         options: dict[str, Any] = {**self.settings(name), "base_url": self.base_url(name)}
         options.update(overrides)
-        client = WhatsApp(name, **options)
+        token = SANDBOX_ROUTES.set(None)  # bound to this sandbox, whatever redirect is active
+        try:
+            client = WhatsApp(name, **options)
+        finally:
+            SANDBOX_ROUTES.reset(token)
         self._clients.append(client)
         return client
 
@@ -195,6 +201,28 @@ class Sandbox:
             body=body,
             content_type=content_type,
         )
+
+    @contextmanager
+    def redirect(self) -> Iterator[None]:
+        """While active, every client created by provider name talks to this sandbox instead.
+
+        ``WhatsApp("meta", token="EAAG...", phone_number_id="...")`` (or ``from_env``,
+        ``from_file``...) built inside the block gets the simulator's URL and credentials, so
+        code that builds its own clients can be tested unchanged. Clients built before, or from
+        a ``Provider`` instance, are not affected. The redirect follows the current context
+        (tasks started inside inherit it; other threads do not).
+
+        Example::
+
+            with sb.redirect():
+                await notify_customer()   # its WhatsApp("meta", ...) hits the simulator
+        """
+        routes = {name: (self._urls[name], self.settings(name)) for name in self._simulators}
+        token = SANDBOX_ROUTES.set(routes)
+        try:
+            yield
+        finally:
+            SANDBOX_ROUTES.reset(token)
 
     def set_webhook(self, name: str, url: str | None) -> None:
         """Aim ``name``'s outbound webhooks at ``url``."""
