@@ -8,8 +8,8 @@ build (``WhatsApp("meta", token="EAAG...")``, ``from_env``, ``from_file``) to it
 ``WHATSAPP_*`` variables name the Pilot simulator for ``from_env``. A page marked
 ``<!-- docs: one program -->`` builds one program across its blocks (one namespace). Pages
 that use Redis get a real redis-server (``REDIS_URL``) and, for the arq examples, a worker
-process. Blocks may use top-level ``await``. ``__name__`` is not ``"__main__"``, so ``web.run_app`` behind the usual
-guard does not block. Prints ``ok <n>`` after the last block.
+process. Blocks may use top-level ``await``. ``__name__`` is not ``"__main__"``, so
+``web.run_app`` behind the usual guard does not block. Prints ``ok <n>`` after the last block.
 """
 
 from __future__ import annotations
