@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 import aiohttp
+import msgspec
 
 from ._bulk import ResultCallback
 from ._bulk_send import BulkSend
@@ -80,6 +81,10 @@ class WhatsApp(ConfigConstructors):
     - ``session``: a caller-owned ``aiohttp.ClientSession`` (never closed by us)
     - ``timeout``: seconds (total) or a :class:`Timeout`
     - ``max_retries`` / ``retry``: the :class:`RetryPolicy` (default 2 retries)
+    - ``retry_in_doubt``: also resend after failures that may have delivered the message (a
+      5xx, a reset or timeout after sending): at least once instead of at most once
+      (``docs/guarantees.md``); providers that honour idempotency keys are resent safely
+      either way
     - ``rate_limit``: messages per second per sender, None for off, or a
       :class:`RateLimiter`; by default the provider's documented limit (Meta 80/s)
     - ``pair_spacing``: seconds between messages to the same recipient (Meta's
@@ -109,6 +114,7 @@ class WhatsApp(ConfigConstructors):
         timeout: Timeout | float | None = 30.0,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
+        retry_in_doubt: bool | None = None,
         rate_limit: float | RateLimiter | str | None = DEFAULT_RATE,
         pair_spacing: float | RateLimiter | None = None,
         default_region: str | None = None,
@@ -128,6 +134,7 @@ class WhatsApp(ConfigConstructors):
             rate_limit=rate_limit,
             check_templates=check_templates,
             telemetry=telemetry,
+            retry_in_doubt=retry_in_doubt,
             template_cache_ttl=template_cache_ttl,
         )
         if retry is not None and not isinstance(retry, RetryPolicy):
@@ -146,6 +153,8 @@ class WhatsApp(ConfigConstructors):
         self._name = self._provider.name
         self._caps = self._provider.capabilities
         self._retry = (retry or RetryPolicy()).with_max_retries(max_retries)
+        if retry_in_doubt is not None and retry_in_doubt != self._retry.retry_in_doubt:
+            self._retry = msgspec.structs.replace(self._retry, retry_in_doubt=retry_in_doubt)
         self._timeout = as_timeout(timeout)
         self._transport = Transport(
             session=session,

@@ -150,6 +150,7 @@ CLIENT_KEYS = (
     "check_templates",
     "template_cache_ttl",
     "telemetry",
+    "retry_in_doubt",
 )
 """Client options (not provider settings) that ``WhatsApp.from_env`` reads too."""
 
@@ -183,7 +184,7 @@ def _env_value(key: str, raw: str) -> Any:
             return None if raw.lower() in ("none", "off") else float(raw)
     except ValueError:
         return raw
-    if key in ("check_templates", "telemetry"):
+    if key in ("check_templates", "telemetry", "retry_in_doubt"):
         return _FLAGS.get(raw.strip().lower(), raw)
     return raw
 
@@ -410,5 +411,6 @@ _OPTION_CHECKS: dict[str, Any] = {
     "rate_limit": _rate,
     "check_templates": _flag,
     "telemetry": _flag,
+    "retry_in_doubt": _flag,
     "template_cache_ttl": _ttl,
 }

@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import msgspec
+
 from ._ratelimit import RateLimiter
 from ._request_log import log_attempt, log_failure, log_retry, log_wait
 from ._retry import RetryPolicy
@@ -28,8 +30,9 @@ from ._telemetry import Telemetry
 from ._timeout import Timeout
 from ._transport import Transport
 from .errors import APIConnectionError, APIError, APIStatusError, RateLimitError, WhatsAppError
-from .provider import HttpRequest, HttpResponse, Provider, redact
+from .provider import HttpRequest, HttpResponse, Provider, redact, scrub_value
 from .recipients import Recipient
+from .results import SendResult
 
 __all__ = ["Executor", "InDoubt"]
 
@@ -197,8 +200,20 @@ class Executor:
             self._log_attempt(request, response.status, None, attempt, started, key)
             return response
         error = self._provider.error_from_response(response)
+        self.decide_in_doubt(error)
         self._log_attempt(request, response.status, error.code, attempt, started, key)
         raise error
+
+    def decide_in_doubt(self, error: APIStatusError) -> None:
+        """Whether the message may have been delivered despite this error answer.
+
+        The one place that decides it (``docs/guarantees.md``): a 4xx is a refusal; a 5xx
+        may have been processed before it failed, unless the provider documents its code as
+        "not processed" (``Provider.not_processed_codes``).
+        """
+        error.in_doubt = (
+            error.status >= 500 and error.code not in self._provider.not_processed_codes
+        )
 
     def _log_attempt(
         self,
@@ -224,10 +239,12 @@ class Executor:
         """``fn(*args)``: a provider's parse step, whose surprises still come out typed.
 
         A provider choking on an unexpected (2xx) body raises an ``APIStatusError`` carrying
-        that body, never a ``KeyError`` or a msgspec error.
+        that body, never a ``KeyError`` or a msgspec error; it is in doubt (the provider said
+        yes, we could not read what to). A decoded body that echoes a credential is
+        scrubbed before it is kept (``SendResult.raw``).
         """
         try:
-            return fn(*args)
+            result = fn(*args)
         except WhatsAppError as exc:
             self.scrub(exc)
             raise
@@ -238,8 +255,21 @@ class Executor:
                 status=response.status,
                 body=response.body,
             )
+            error.in_doubt = 200 <= response.status < 300
             self.scrub(error)
             raise error from exc
+        if self._secrets and self._echoes_secret(response.body):
+            result = self._scrub_result(result)
+        return result
+
+    def _echoes_secret(self, body: bytes) -> bool:
+        return any(len(s) >= 4 and s.encode() in body for s in self._secrets)
+
+    def _scrub_result(self, result: T) -> T:
+        if isinstance(result, SendResult):
+            scrubbed = msgspec.structs.replace(result, raw=scrub_value(result.raw, self._secrets))
+            return scrubbed
+        return result
 
     def scrub(self, exc: WhatsAppError) -> None:
         """Remove configured secrets from ``exc`` (message and raw body)."""
@@ -248,10 +278,13 @@ class Executor:
             return
         exc.message = redact(exc.message, self._secrets)
         exc.args = (exc.message,)
-        if isinstance(exc, APIStatusError) and exc.body:
-            for secret in self._secrets:
-                if len(secret) >= 4:
-                    exc.body = exc.body.replace(secret.encode(), b"***")
+        if isinstance(exc, APIStatusError):
+            if exc.body:
+                for secret in self._secrets:
+                    if len(secret) >= 4:
+                        exc.body = exc.body.replace(secret.encode(), b"***")
+            if exc.details is not None:
+                exc.details = scrub_value(exc.details, self._secrets)
 
     def _log_failure(
         self,

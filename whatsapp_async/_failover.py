@@ -5,10 +5,10 @@ provider can fix: it could not connect, the provider failed (``ServerError``),
 it stayed throttled after its own retries (``RateLimitError``), or it cannot
 express the message (``UnsupportedFeature``). Errors another provider cannot
 fix are raised at once: bad input, bad credentials, the 24-hour window,
-template and recipient errors. An ambiguous failure (the request may have been
-delivered: a timeout or reset after sending a non-idempotent request) is raised
-too unless ``failover_on_ambiguous=True``, because trying elsewhere could
-deliver the message twice.
+template and recipient errors. A failure in doubt (``error.in_doubt``: the message
+may have been delivered — a 5xx, a timeout or reset after sending) is raised too
+unless ``failover_on_ambiguous=True``, because trying elsewhere could deliver the
+message twice.
 
 Example::
 
@@ -94,9 +94,9 @@ class Failover:
         """Whether another provider might succeed where this error happened."""
         if isinstance(error, UnsupportedFeature):
             return True
-        if isinstance(error, APIConnectionError):
-            return not error.request_sent or self.failover_on_ambiguous
-        return isinstance(error, (ServerError, RateLimitError))
+        if error.in_doubt:  # it may have been delivered: another provider could send it twice
+            return self.failover_on_ambiguous
+        return isinstance(error, (APIConnectionError, ServerError, RateLimitError))
 
     async def send(
         self,

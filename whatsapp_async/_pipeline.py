@@ -114,11 +114,11 @@ class SendPipeline:
         sent = InDoubt()
         try:
             result = await self.request(prepared, call, sent=sent)
-        except BaseException:
-            # The message may have been delivered when the last request went out and no
-            # answer came back (a reset, a timeout, a cancellation mid-request): keep the
-            # reservation until it expires rather than invite a duplicate.
-            if not sent.in_doubt:
+        except BaseException as exc:
+            # The message may have been delivered (a 5xx, a reset or a timeout after the body
+            # went out, a cancellation mid-request): keep the reservation until it expires
+            # rather than invite a duplicate.
+            if not (sent.in_doubt or getattr(exc, "in_doubt", False)):
                 await store.release(key)
             raise
         await store.complete(key, result)

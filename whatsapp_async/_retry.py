@@ -1,12 +1,15 @@
 """Retry policy: what is retried, how long to wait, and when to give up.
 
-Retried by default: connection failures before the request was sent,
-:class:`RateLimitError` and :class:`ServerError`. Ambiguous failures (the
-request may have reached the provider: a reset or a timeout after sending) are
-retried only when the request is idempotent (the provider honours an
-idempotency key). Waits grow exponentially with full jitter (``backoff``'s
-generators); a provider's ``retry_after`` is honoured exactly, and one longer
-than ``retry_after_cap`` is not slept through: the error is raised.
+Retried by default: connection failures before the request was sent, throttling
+(:class:`RateLimitError`) and server errors the provider documents as "not processed".
+Failures in doubt (``error.in_doubt``: the message may have been delivered — a 5xx, a reset
+or a timeout after the request went out) are retried only when the request is idempotent
+(the provider honours an idempotency key, reused on every attempt) or with
+``retry_in_doubt=True`` (at least once instead of at most once). Waits grow exponentially
+with full jitter (``backoff``'s generators); a provider's ``retry_after`` is honoured exactly
+on any retryable status (a zero wait still backs off), and one longer than
+``retry_after_cap`` is not slept through: the error is raised. The defaults agree (a wait
+of up to 120 s fits the 150 s budget); a ``max_elapsed`` below the cap lowers the cap to it.
 
 Example::
 
@@ -34,6 +37,8 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
     - ``max_elapsed``: no retry starts after this many seconds since the first attempt
     - ``retry_after_cap``: a provider-requested wait longer than this is not slept through
     - ``jitter``: full jitter on computed waits (never on a provider's ``retry_after``)
+    - ``retry_in_doubt``: also retry failures after which the message may have been
+      delivered (at least once; the default, False, is at most once)
 
     Example::
 
@@ -43,15 +48,20 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
     max_retries: int = 2
     initial_delay: float = 0.5
     max_delay: float = 8.0
-    max_elapsed: float = 60.0
+    max_elapsed: float = 150.0
     retry_after_cap: float = 120.0
     jitter: bool = True
+    retry_in_doubt: bool = False
 
     def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            from .errors import ConfigurationError
+        from .errors import ConfigurationError
 
+        if self.max_retries < 0:
             raise ConfigurationError("max_retries must be >= 0")
+        if self.max_elapsed < self.retry_after_cap:
+            # The budget wins: a wait the cap would allow but the budget not is refused at
+            # once, with the cap's reason, instead of after a futile comparison later.
+            msgspec.structs.force_setattr(self, "retry_after_cap", self.max_elapsed)
 
     def with_max_retries(self, max_retries: int | None) -> RetryPolicy:
         """This policy with another ``max_retries`` (None: unchanged)."""
@@ -71,22 +81,24 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
     ) -> bool:
         """Whether ``error`` may be retried for a request of this kind.
 
-        ``server_errors=False`` keeps a non-idempotent request from being resent
-        after a 5xx (used for native batches, where a resend could duplicate a
-        whole chunk that a proxy failed after the provider had sent it).
+        ``server_errors=False`` keeps a non-idempotent request from being resent after a
+        failure in doubt even with ``retry_in_doubt`` (native batches: a resend could
+        duplicate a whole chunk).
         """
         if isinstance(error, RateLimitError):
             return True
-        if isinstance(error, ServerError):
-            return server_errors or idempotent
-        if isinstance(error, APIConnectionError):
-            return idempotent or not error.request_sent
-        return False
+        if error.in_doubt:
+            return idempotent or (self.retry_in_doubt and server_errors)
+        return isinstance(error, (ServerError, APIConnectionError))
 
     def wait_for(self, error: APIError, computed: float) -> float | None:
-        """The wait before retrying after ``error``; None when it exceeds the cap."""
+        """The wait before retrying after ``error``; None when it exceeds the cap.
+
+        A provider's wait is honoured exactly; a wait of zero (or none) still backs off by
+        the computed wait, so a provider answering ``Retry-After: 0`` is not hammered.
+        """
         requested = getattr(error, "retry_after", None)
-        if requested is None:
+        if requested is None or requested <= 0:
             return computed
         if requested > self.retry_after_cap:
             return None

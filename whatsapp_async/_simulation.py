@@ -28,7 +28,7 @@ import asyncio
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import aiohttp
@@ -59,6 +59,9 @@ class RecordedRequest(msgspec.Struct, kw_only=True):
     fault: bool = False
     received_at: float = 0.0
     """When the request arrived (``time.monotonic()``), for rate measurements."""
+    accepted: bool = False
+    """The simulator's own routes handled the request and answered 2xx: a send counts as
+    delivered even when a fault then replaced, dropped or delayed that answer."""
 
 
 class Fault(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,9 +72,15 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True):
     ``delay`` waits first; ``drop`` closes the connection with no answer;
     ``retry_after`` adds a ``Retry-After`` header.
 
+    With ``after_accept=True`` the request is handled first — a send is accepted, recorded as
+    delivered and emits its status webhooks — and only then is the answer replaced (``status``
+    / ``body``), lost (``drop``) or held back (``delay``): the fault a client cannot tell from
+    one before the request was processed, and the one that makes a resend a duplicate.
+
     Example::
 
         Fault(status=503, retry_after=1)
+        Fault(status=502, after_accept=True)   # delivered, but the client sees a 502
     """
 
     status: int | None = None
@@ -81,6 +90,7 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True):
     drop: bool = False
     body: bytes | None = None
     content_type: str = "application/json"
+    after_accept: bool = False
 
 
 class Simulator(abc.ABC):
@@ -103,7 +113,7 @@ class Simulator(abc.ABC):
         self.webhook_url: str | None = None
         self.webhook_deliveries: list[tuple[int, bytes]] = []
         self._faults: deque[Fault] = deque()
-        self._random_fault: tuple[float, random.Random, Fault] | None = None
+        self._random_fault: tuple[float, random.Random, list[Fault]] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.base_url: str = ""
@@ -154,44 +164,66 @@ class Simulator(abc.ABC):
         )
         self.records.append(record)
         fault = self._next_fault()
-        if fault is not None:
+        if fault is not None and not fault.after_accept:
             record.fault = True
-            if fault.delay:
-                await asyncio.sleep(fault.delay)
-            if fault.drop:
-                if request.transport is not None:
-                    request.transport.abort()
-                record.status = 0
-                raise asyncio.CancelledError  # aiohttp ends the handler quietly
-            if fault.body is not None or fault.status is not None:
-                if fault.body is not None:
-                    response = web.Response(
-                        status=fault.status or 200,
-                        body=fault.body,
-                        content_type=fault.content_type,
-                    )
-                else:
-                    assert fault.status is not None
-                    response = self.error_response(fault.status, fault.code)
-                if fault.retry_after is not None:
-                    response.headers["Retry-After"] = _fmt_seconds(fault.retry_after)
-                record.status = response.status
-                return response
+            return await self._apply(fault, request, record, None, handler)
         try:
             answer = await handler(request)
         except web.HTTPException as exc:
             record.status = exc.status
             raise
         record.status = answer.status
+        record.accepted = 200 <= answer.status < 300
+        if fault is not None:
+            record.fault = True
+            return await self._apply(fault, request, record, answer, handler)
+        return answer
+
+    async def _apply(
+        self,
+        fault: Fault,
+        request: web.Request,
+        record: RecordedRequest,
+        answer: web.StreamResponse | None,
+        handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ) -> web.StreamResponse:
+        """Answer with ``fault`` instead of (or, with ``answer``, after) the routes' answer."""
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.drop:
+            if request.transport is not None:
+                request.transport.abort()
+            record.status = 0
+            raise asyncio.CancelledError  # aiohttp ends the handler quietly
+        if fault.body is not None or fault.status is not None:
+            if fault.body is not None:
+                response = web.Response(
+                    status=fault.status or 200,
+                    body=fault.body,
+                    content_type=fault.content_type,
+                )
+            else:
+                assert fault.status is not None
+                response = self.error_response(fault.status, fault.code)
+            if fault.retry_after is not None:
+                response.headers["Retry-After"] = _fmt_seconds(fault.retry_after)
+            record.status = response.status
+            return response
+        if answer is not None:
+            return answer  # only delayed, after processing
+        # A delay alone before processing: then handle the request as usual.
+        answer = await handler(request)
+        record.status = answer.status
+        record.accepted = 200 <= answer.status < 300
         return answer
 
     def _next_fault(self) -> Fault | None:
         if self._faults:
             return self._faults.popleft()
         if self._random_fault is not None:
-            rate, rng, fault = self._random_fault
+            rate, rng, mix = self._random_fault
             if rng.random() < rate:
-                return fault
+                return mix[0] if len(mix) == 1 else rng.choice(mix)
         return None
 
     # -- fault injection ------------------------------------------------------------------------
@@ -206,13 +238,17 @@ class Simulator(abc.ABC):
         drop: bool = False,
         body: bytes | None = None,
         content_type: str = "application/json",
+        after_accept: bool = False,
     ) -> None:
         """Make the next ``times`` requests fail this way (queued after earlier faults).
+
+        ``after_accept=True`` handles the request first (see :class:`Fault`).
 
         Example::
 
             sim.fail_next(status=429, code=130429, retry_after=1)
             sim.fail_next(body=b"<html>502</html>", status=502, content_type="text/html")
+            sim.fail_next(drop=True, after_accept=True)   # delivered, the answer lost
         """
         if status is None and not drop and delay is None and body is None:
             raise ValueError("fail_next needs status=, body=, delay= or drop=True")
@@ -224,6 +260,7 @@ class Simulator(abc.ABC):
             drop=drop,
             body=body,
             content_type=content_type,
+            after_accept=after_accept,
         )
         self._faults.extend([fault] * times)
 
@@ -234,17 +271,24 @@ class Simulator(abc.ABC):
         seed: int = 0,
         status: int = 500,
         code: str | int | None = None,
+        faults: Sequence[Fault] | None = None,
     ) -> None:
         """Fail a fraction ``rate`` of requests, reproducibly (``seed``); rate 0 stops it.
+
+        Each failing request gets ``Fault(status=status, code=code)``, or one of ``faults``
+        chosen at random (a mix of faults before and after acceptance).
 
         Example::
 
             sim.fail_randomly(0.1, seed=7, status=503)
+            sim.fail_randomly(0.1, seed=7, faults=[Fault(status=503),
+                                                   Fault(drop=True, after_accept=True)])
         """
         if rate <= 0:
             self._random_fault = None
             return
-        self._random_fault = (rate, random.Random(seed), Fault(status=status, code=code))
+        mix = list(faults) if faults else [Fault(status=status, code=code)]
+        self._random_fault = (rate, random.Random(seed), mix)
 
     def clear_faults(self) -> None:
         """Forget every queued and random fault."""

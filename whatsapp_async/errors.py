@@ -50,6 +50,11 @@ __all__ = [
 class WhatsAppError(Exception):
     """Base class of every error this SDK raises.
 
+    ``in_doubt`` says whether the message may have been delivered although this error was
+    raised (a 5xx or a reset after the request went out, a cancellation mid-request): such a
+    send is not retried by default, so that a user never gets it twice. It is False for every
+    error raised before a request went out.
+
     Example::
 
         try:
@@ -57,6 +62,8 @@ class WhatsAppError(Exception):
         except WhatsAppError as exc:
             log.warning("send failed: %s", exc)
     """
+
+    in_doubt: bool = False
 
     def __init__(self, message: str, *, provider: str | None = None) -> None:
         super().__init__(message)
@@ -155,7 +162,8 @@ class ClientClosedError(WhatsAppError):
 class SendCancelled(WhatsAppError):
     """The outcome of a ``send_many`` item that had not finished when the bulk send was cancelled.
 
-    The item may or may not have reached the provider (``request_started``).
+    The item may or may not have reached the provider (``request_started``, also
+    ``in_doubt``).
 
     Example::
 
@@ -168,6 +176,7 @@ class SendCancelled(WhatsAppError):
     ) -> None:
         super().__init__(message, provider=provider)
         self.request_started = request_started
+        self.in_doubt = request_started
 
 
 class WebhookSignatureError(WhatsAppError):
@@ -181,6 +190,10 @@ class WebhookSignatureError(WhatsAppError):
 
 class APIError(WhatsAppError):
     """A request went out and did not succeed.
+
+    ``in_doubt`` is decided by the client in one place (``docs/guarantees.md``): a connection
+    failure after the request was sent, and a 5xx the provider does not document as "not
+    processed", may have delivered the message.
 
     Example::
 
@@ -210,6 +223,7 @@ class APIConnectionError(APIError):
     ) -> None:
         super().__init__(message, provider=provider)
         self.request_sent = request_sent
+        self.in_doubt = request_sent
 
 
 class APITimeoutError(APIConnectionError):
@@ -239,8 +253,9 @@ class APIStatusError(APIError):
     """The provider answered with an error.
 
     Attributes: ``status`` (HTTP status), ``code`` (provider code or ``None``),
-    ``provider``, ``message``, ``details`` (provider detail text or object) and
-    ``body`` (the raw response bytes). No attribute ever holds a credential.
+    ``provider``, ``message``, ``details`` (provider detail text or object), ``body`` (the
+    raw response bytes), ``retry_after`` (the wait the provider asked for, any status) and
+    ``in_doubt``. No attribute ever holds a credential.
 
     Example::
 
@@ -259,12 +274,17 @@ class APIStatusError(APIError):
         code: int | str | None = None,
         details: Any = None,
         body: bytes = b"",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, provider=provider)
         self.status = status
         self.code = code
         self.details = details
         self.body = body
+        self.retry_after = retry_after
+        # Conservative until the client decides with the provider's rules: a 5xx may have
+        # been processed (the executor also marks a 2xx it could not read as in doubt).
+        self.in_doubt = status >= 500
 
     def __str__(self) -> str:
         where = f"{self.provider} " if self.provider else ""
@@ -322,10 +342,6 @@ class RateLimitError(APIStatusError):
             await wa.send(to, message)
         except RateLimitError as exc: await asyncio.sleep(exc.retry_after or 1)
     """
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.retry_after = retry_after
 
 
 class OutsideWindowError(APIStatusError):

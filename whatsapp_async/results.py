@@ -111,6 +111,26 @@ class BulkResult(Sequence[Outcome]):
         """How many items failed."""
         return len(self._outcomes) - self.sent
 
+    @property
+    def in_doubt_count(self) -> int:
+        """How many failed items may have been delivered anyway (see :meth:`in_doubt`)."""
+        return sum(1 for o in self._outcomes if isinstance(o, WhatsAppError) and o.in_doubt)
+
+    def in_doubt(self) -> Iterator[tuple[int, WhatsAppError]]:
+        """Yield ``(index, error)`` for every failed item that may have been delivered.
+
+        These were not resent (at most once): look them up (``get_status``, status webhooks)
+        before sending them again.
+
+        Example::
+
+            for index, error in bulk.in_doubt():
+                print(index, type(error).__name__)  # ServerError, APITimeoutError, ...
+        """
+        for index, outcome in enumerate(self._outcomes):
+            if isinstance(outcome, WhatsAppError) and outcome.in_doubt:
+                yield index, outcome
+
     def failures(self) -> Iterator[tuple[int, WhatsAppError]]:
         """Yield ``(index, error)`` for every failed item, in input order."""
         for index, outcome in enumerate(self._outcomes):

@@ -189,8 +189,13 @@ class Sandbox:
         drop: bool = False,
         body: bytes | None = None,
         content_type: str = "application/json",
+        after_accept: bool = False,
     ) -> None:
-        """Make the next ``times`` requests to ``name`` fail (see ``Simulator.fail_next``)."""
+        """Make the next ``times`` requests to ``name`` fail (see ``Simulator.fail_next``).
+
+        With ``after_accept=True`` the simulator processes the request (a send is delivered)
+        before the fault replaces, drops or delays the answer.
+        """
         self._sim(name).fail_next(
             status=status,
             code=code,
@@ -200,6 +205,7 @@ class Sandbox:
             drop=drop,
             body=body,
             content_type=content_type,
+            after_accept=after_accept,
         )
 
     @contextmanager

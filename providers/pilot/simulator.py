@@ -193,6 +193,7 @@ class PilotSimulator(Simulator):
         drop: bool = False,
         body: bytes | None = None,
         content_type: str = "application/json",
+        after_accept: bool = False,
     ) -> None:
         """Like ``Simulator.fail_next``; a 429 with ``retry_after`` also says it in the body.
 
@@ -217,6 +218,7 @@ class PilotSimulator(Simulator):
             drop=drop,
             body=body,
             content_type=content_type,
+            after_accept=after_accept,
         )
 
     async def close(self) -> None:

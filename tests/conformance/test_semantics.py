@@ -123,12 +123,26 @@ async def test_rate_limit_exhausted(sb: Sandbox, profile: Profile) -> None:
     assert len(sb.requests(profile.name)) == 2
 
 
-async def test_server_errors_are_retried_then_raised(sb: Sandbox, profile: Profile) -> None:
+async def test_server_errors_are_in_doubt_and_resent_only_with_an_idempotency_key(
+    sb: Sandbox, profile: Profile
+) -> None:
+    # A 5xx may come after the provider accepted the message: resending could deliver it
+    # twice, so only a provider that honours idempotency keys (the same key on every
+    # attempt) gets it again by default.
     wa = sb.client(profile.name, retry=FAST)
     sb.fail_next(profile.name, times=3, **profile.server_fault)
     with pytest.raises(ServerError) as info:
         await wa.send(CUSTOMER, Text("x"))
     assert info.value.status == profile.server_fault["status"]
+    assert info.value.in_doubt
+    assert len(sb.requests(profile.name)) == (3 if profile.retries_ambiguous else 1)
+
+
+async def test_retry_in_doubt_opts_in_to_at_least_once(sb: Sandbox, profile: Profile) -> None:
+    wa = sb.client(profile.name, retry=FAST, retry_in_doubt=True)
+    sb.fail_next(profile.name, times=2, **profile.server_fault)
+    result = await wa.send(CUSTOMER, Text("x"))
+    assert result.provider == profile.name
     assert len(sb.requests(profile.name)) == 3
 
 

@@ -74,7 +74,7 @@ async def test_two_thousand_with_random_failures_lose_nothing(sb: Sandbox) -> No
 
 async def test_retries_inside_a_bulk_recover_every_item(sb: Sandbox) -> None:
     wa = sb.client("toy", retry=RetryPolicy(initial_delay=0.001, max_retries=4))
-    sb.simulator("toy").fail_randomly(0.2, seed=5, status=500)
+    sb.simulator("toy").fail_randomly(0.2, seed=5, status=500, code="UNAVAILABLE")
     bulk = await wa.send_many([(p, Text("x")) for p in numbers(200)], concurrency=16)
     assert bulk.sent == 200
 

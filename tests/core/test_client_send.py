@@ -112,7 +112,7 @@ async def test_authentication_error_keeps_status_and_body_without_the_key(sb: Sa
     with pytest.raises(AuthenticationError) as info:
         await wa.send(PHONE, Text("x"))
     err = info.value
-    assert err.status == 401 and err.code is None and err.provider == "toy"
+    assert err.status == 401 and err.code == "UNAUTHORIZED" and err.provider == "toy"
     assert b"bad key" in err.body
     for text in (str(err), repr(err), repr(wa), str(wa.provider.settings)):
         assert secret not in text
@@ -173,7 +173,7 @@ async def test_no_secret_in_logs_during_a_failing_run(
     wa = sb.client(
         "toy", api_key=secret, retry=__import__("whatsapp_async").RetryPolicy(initial_delay=0.001)
     )
-    sb.fail_next("toy", status=503, times=1)
+    sb.fail_next("toy", status=429, times=1)  # retried (not in doubt), then the key is refused
     with pytest.raises(AuthenticationError):
         await wa.send(PHONE, Text("x"))
     assert caplog.records, "a failing run logs its retries and its failure"

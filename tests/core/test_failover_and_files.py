@@ -33,7 +33,7 @@ async def test_server_errors_fail_over_and_result_names_the_deliverer(sb: Sandbo
         secondary = backup.client("toy", retry=FAST)
         wa = WhatsApp.with_fallback(primary, secondary)
         assert isinstance(wa, Failover)
-        sb.fail_next("toy", status=503, times=2)
+        sb.fail_next("toy", status=503, code="UNAVAILABLE", times=2)  # not processed
         result = await wa.send(PHONE, Text("x"))
         assert isinstance(result, SendResult)
         assert len(sb.requests("toy")) == 2 and len(backup.requests("toy")) == 1
@@ -109,7 +109,7 @@ def test_profiles_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_failover_takes_the_clients_send_keywords(sb: Sandbox) -> None:
     async with Sandbox(["toy"]) as backup:
         chain = Failover([sb.client("toy", retry=FAST), backup.client("toy")])
-        sb.fail_next("toy", status=503, times=1)
+        sb.fail_next("toy", status=503, code="UNAVAILABLE", times=1)
         # max_retries=0 on the call: the primary's one 503 is not retried, the chain moves on.
         result = await chain.send(PHONE, Text("x"), timeout=5, max_retries=0)
         assert result.provider == "toy"

@@ -14,7 +14,7 @@ from whatsapp_async import (
     ServerError,
     Text,
 )
-from whatsapp_async.testing import Sandbox
+from whatsapp_async.testing import Fault, Sandbox
 
 PHONE = "+14155552671"
 
@@ -38,11 +38,22 @@ async def test_fingerprint_key_dedupes_identical_sends_only(sb: Sandbox) -> None
 
 async def test_failed_send_frees_the_key(sb: Sandbox) -> None:
     wa = sb.client("toy", idempotency_store=MemoryIdempotencyStore(), max_retries=0)
-    sb.fail_next("toy", status=500)
+    sb.fail_next("toy", status=500, code="UNAVAILABLE")  # documented: not processed
     with pytest.raises(ServerError):
         await wa.send(PHONE, Text("x"), idempotency_key="k")
     assert isinstance(await wa.send(PHONE, Text("x"), idempotency_key="k"), SendResult)
     assert len(sb.requests("toy")) == 2
+
+
+async def test_a_5xx_in_doubt_keeps_the_key_reserved(sb: Sandbox) -> None:
+    wa = sb.client("toy", idempotency_store=MemoryIdempotencyStore(lock_ttl=60), max_retries=0)
+    sb.fail_next("toy", status=502, after_accept=True)  # delivered, then a 502
+    with pytest.raises(ServerError) as info:
+        await wa.send(PHONE, Text("x"), idempotency_key="k")
+    assert info.value.in_doubt
+    with pytest.raises(SendInProgress):  # a re-run cannot deliver it a second time
+        await wa.send(PHONE, Text("x"), idempotency_key="k")
+    assert [r.accepted for r in sb.requests("toy")] == [True]
 
 
 async def test_ambiguous_failure_keeps_the_key_reserved(sb: Sandbox) -> None:
@@ -60,13 +71,20 @@ async def test_bulk_rerun_sends_only_what_is_missing(sb: Sandbox) -> None:
     store = MemoryIdempotencyStore()
     wa = sb.client("toy", idempotency_store=store, max_retries=0)
     items = [(f"+1415555{i:04d}", Text("promo")) for i in range(200, 260)]
-    sb.simulator("toy").fail_randomly(0.3, seed=3, status=503)
+    # Refusals (not processed) and failures after acceptance, mixed.
+    faults = [Fault(status=503, code="UNAVAILABLE"), Fault(status=502, after_accept=True)]
+    sb.simulator("toy").fail_randomly(0.3, seed=3, faults=faults)
     first = await wa.send_many(items, concurrency=8)
     sb.simulator("toy").fail_randomly(0)
     second = await wa.send_many(items, concurrency=8)
-    assert second.sent == 60
+    in_doubt = {index for index, _ in first.in_doubt()}
+    assert first.failed > len(in_doubt) > 0
+    # The re-run sends what was refused, and never what may have gone out (still reserved).
+    assert second.sent == 60 - len(in_doubt)
+    assert {i for i, _ in second.failures()} == in_doubt
     assert len(sb.simulator("toy").accepted) == 60  # type: ignore[attr-defined]
-    assert first.failed > 0
+    delivered = [r.json["to"] for r in sb.requests("toy") if r.accepted]
+    assert len(delivered) == len(set(delivered)) == 60  # each exactly once
 
 
 async def test_cancelled_mid_request_keeps_the_key_reserved(sb: Sandbox) -> None:

@@ -34,17 +34,29 @@ _EXPORTER = InMemorySpanExporter()
 _READER = InMemoryMetricReader()
 
 
+class _Switch(SimpleSpanProcessor):
+    """Exports while this module's tests run, and drops spans of later modules' clients."""
+
+    enabled = True
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self.enabled:
+            super().on_end(span)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _otel_sdk() -> Iterator[None]:
     # The global providers can be set once per process (this module is the only one that
     # does); every client created afterwards reports to these in-memory exporters.
     provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(_EXPORTER))
+    switch = _Switch(_EXPORTER)
+    provider.add_span_processor(switch)
     trace.set_tracer_provider(provider)
     metrics.set_meter_provider(MeterProvider(metric_readers=[_READER]))
     yield
-    # Later test modules' clients would keep filling the exporter: stop it.
-    provider.shutdown()
+    # Later test modules' clients would keep filling the exporter: stop exporting.
+    switch.enabled = False
+    _EXPORTER.clear()
 
 
 @pytest.fixture

@@ -36,8 +36,9 @@ def sent(sb: Sandbox) -> int:
 
 @pytest.mark.parametrize("failures", [1, 2])
 async def test_n_server_errors_then_success(sb: Sandbox, failures: int) -> None:
+    # Documented "not processed" (toy's UNAVAILABLE): nothing was delivered, resending is safe.
     wa = sb.client("toy", retry=FAST)
-    sb.fail_next("toy", status=503, times=failures)
+    sb.fail_next("toy", status=503, code="UNAVAILABLE", times=failures)
     result = await wa.send(PHONE, Text("x"))
     assert result.id == "toy-1"
     assert sent(sb) == failures + 1
@@ -45,15 +46,32 @@ async def test_n_server_errors_then_success(sb: Sandbox, failures: int) -> None:
 
 async def test_retries_are_bounded(sb: Sandbox) -> None:
     wa = sb.client("toy", retry=FAST)
-    sb.fail_next("toy", status=500, times=5)
-    with pytest.raises(ServerError):
+    sb.fail_next("toy", status=500, code="UNAVAILABLE", times=5)
+    with pytest.raises(ServerError) as info:
         await wa.send(PHONE, Text("x"))
     assert sent(sb) == 3  # first attempt + max_retries=2
+    assert not info.value.in_doubt
+
+
+async def test_a_5xx_that_may_have_been_processed_is_not_resent(sb: Sandbox) -> None:
+    wa = sb.client("toy", retry=FAST)
+    sb.fail_next("toy", status=500, times=4)
+    with pytest.raises(ServerError) as info:
+        await wa.send(PHONE, Text("x"))
+    assert sent(sb) == 1 and info.value.in_doubt
+    again = sb.client("toy", retry=FAST, retry_in_doubt=True)  # at least once, on request
+    with pytest.raises(ServerError):
+        await again.send(PHONE, Text("x"))
+    assert sent(sb) == 1 + 3
+    keyed = sb.client("toy", retry=FAST, idempotent=True)  # the same key on every attempt
+    sb.fail_next("toy", status=502, times=1)
+    assert (await keyed.send(PHONE, Text("x"))).status == "accepted"
+    assert sent(sb) == 4 + 2
 
 
 async def test_max_retries_zero_and_per_call_override(sb: Sandbox) -> None:
     wa = sb.client("toy", retry=FAST, max_retries=0)
-    sb.fail_next("toy", status=500, times=2)
+    sb.fail_next("toy", status=500, code="UNAVAILABLE", times=2)
     with pytest.raises(ServerError):
         await wa.send(PHONE, Text("x"))
     assert sent(sb) == 1

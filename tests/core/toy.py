@@ -14,22 +14,28 @@ import msgspec
 from aiohttp import web
 
 from whatsapp_async import register_provider
-from whatsapp_async._simulation import Simulator
-from whatsapp_async.errors import WebhookSignatureError
-from whatsapp_async.events import Event, MessageReceived, StatusUpdate, UnknownEvent
-from whatsapp_async.messages import Message, Text
 from whatsapp_async.provider import (
+    APIStatusError,
     Capabilities,
+    Event,
     HttpRequest,
     HttpResponse,
+    Message,
+    MessageReceived,
     Provider,
+    Recipient,
     SendOptions,
+    SendResult,
     Settings,
+    StatusUpdate,
+    Text,
+    UnknownEvent,
+    WebhookSignatureError,
     hmac_sha256_hex,
+    status_error,
     verify_hmac_sha256,
 )
-from whatsapp_async.recipients import Recipient
-from whatsapp_async.results import SendResult
+from whatsapp_async.testing import Simulator
 
 TOY_KEY = "toy-key-0123456789abcdef"
 TOY_SECRET = "toy-webhook-secret-42"
@@ -51,6 +57,8 @@ class ToyProvider(Provider):
         operations=frozenset({"webhooks"}),
     )
     default_base_url = "https://toy.invalid"
+    # Toy's docs (so to speak) say a 503 with code UNAVAILABLE was refused before processing.
+    not_processed_codes = frozenset({"UNAVAILABLE"})
     settings: ToySettings
 
     def auth_headers(self) -> dict[str, str]:
@@ -77,6 +85,20 @@ class ToyProvider(Provider):
         body = self.decode(response)
         return SendResult(
             id=body["id"], status="accepted", provider=self.name, recipient=str(recipient), raw=body
+        )
+
+    def error_from_response(self, response: HttpResponse) -> APIStatusError:
+        body = self.decode(response)
+        body = body if isinstance(body, dict) else {}
+        code = body.get("code") if isinstance(body.get("code"), str) else None
+        message = body.get("error") if isinstance(body.get("error"), str) else None
+        return status_error(
+            None,
+            message or f"HTTP {response.status}",
+            provider=self.name,
+            response=response,
+            code=code,
+            details=body or None,
         )
 
     def parse_webhook(

@@ -92,7 +92,7 @@ from ._media import (
     guess_mime_type,
 )
 from ._operation import Operation
-from ._settings import REDACTED, Settings, redact
+from ._settings import REDACTED, Settings, redact, scrub_value
 from ._signatures import hmac_sha256_hex, verify_hmac_sha256
 
 __all__ = [
@@ -175,6 +175,7 @@ __all__ = [
     "is_secret_header",
     "parse_retry_after",
     "redact",
+    "scrub_value",
     "status_error",
     "summarise_body",
     "verify_hmac_sha256",

@@ -113,6 +113,9 @@ class Provider(abc.ABC):
     """Per media kind, the largest file and the MIME types uploads may have."""
     batch_size: int = 100
     """Recipients per native batch request (``native_batch``); may be set per instance."""
+    not_processed_codes: ClassVar[frozenset[int | str]] = frozenset()
+    """Provider codes documented as "not processed" even on a 5xx: such a failure is not in
+    doubt (nothing was delivered), so it may be retried. Every other 5xx is in doubt."""
     operations: ClassVar[Mapping[str, Operation[..., Any]]] = {}
     """Provider-specific operations by name (collected from the class body; see ``wa.call``)."""
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from ..errors import APIStatusError, RateLimitError, error_class_for_status
+from ..errors import APIStatusError, error_class_for_status
 from ._http import HttpResponse
 
 __all__ = [
@@ -121,7 +121,8 @@ def status_error(
 
     ``cls`` is what the provider's own code implies (None: decide by HTTP status).
     ``retry_after`` is a wait the provider read from its own fields; without one, a
-    ``Retry-After`` header is honoured. The raw body, status and code are always kept.
+    ``Retry-After`` header is honoured, on any status (a 503 may carry one too). The raw
+    body, status and code are always kept.
 
     Example::
 
@@ -138,10 +139,8 @@ def status_error(
         "details": details,
         "body": response.body,
     }
-    if issubclass(chosen, RateLimitError):
-        if retry_after is None:
-            retry_after = parse_retry_after(
-                response.header("Retry-After"), now=response.received_at or None
-            )
-        return chosen(message, retry_after=retry_after, **kwargs)
-    return chosen(message, **kwargs)
+    if retry_after is None:
+        retry_after = parse_retry_after(
+            response.header("Retry-After"), now=response.received_at or None
+        )
+    return chosen(message, retry_after=retry_after, **kwargs)

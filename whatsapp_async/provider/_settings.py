@@ -15,11 +15,11 @@ Example::
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import msgspec
 
-__all__ = ["REDACTED", "Settings", "redact"]
+__all__ = ["REDACTED", "Settings", "redact", "scrub_value"]
 
 REDACTED = "***"
 
@@ -68,3 +68,23 @@ def redact(text: str, secrets: list[str]) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, REDACTED)
     return text
+
+
+def scrub_value(value: Any, secrets: list[str]) -> Any:
+    """``value`` (decoded JSON: dicts, lists, strings) with every secret replaced by ``***``.
+
+    Used on what the SDK keeps of a provider's answers (error details, ``SendResult.raw``),
+    for a server that echoes credentials back.
+
+    Example::
+
+        >>> scrub_value({"echo": ["Bearer abc123"]}, ["abc123"])
+        {'echo': ['Bearer ***']}
+    """
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {scrub_value(k, secrets): scrub_value(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(scrub_value(v, secrets) for v in value)
+    return value

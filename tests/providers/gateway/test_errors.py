@@ -92,11 +92,22 @@ async def test_rate_limit_carries_retry_after(sb: Sandbox, gw: WhatsApp) -> None
     assert info.value.retry_after == 7.0
 
 
-async def test_server_errors_are_retried_by_the_core(sb: Sandbox) -> None:
+async def test_a_5xx_is_in_doubt_and_resent_only_on_request(sb: Sandbox) -> None:
     wa = sb.client("gateway", retry=RetryPolicy(initial_delay=0.001, max_retries=2))
     sb.fail_next("gateway", status=503, times=2)
-    result = await wa.send(PHONE, TEXT)
+    with pytest.raises(ServerError) as info:
+        await wa.send(PHONE, TEXT)
+    assert info.value.in_doubt and len(sb.requests("gateway")) == 1
+    eager = sb.client("gateway", retry=RetryPolicy(initial_delay=0.001), retry_in_doubt=True)
+    result = await eager.send(PHONE, TEXT)
     assert result.id.isdigit() and len(sb.requests("gateway")) == 3
+
+
+async def test_a_platform_code_documented_as_not_processed_is_retried(sb: Sandbox) -> None:
+    wa = sb.client("gateway", retry=RetryPolicy(initial_delay=0.001, max_retries=2))
+    sb.fail_next("gateway", status=503, code=131057)  # the number is in maintenance mode
+    result = await wa.send(PHONE, TEXT)
+    assert result.id.isdigit() and len(sb.requests("gateway")) == 2
 
 
 async def test_wrong_token_is_an_authentication_error_without_the_token(sb: Sandbox) -> None:

@@ -239,11 +239,19 @@ async def test_injected_nested_envelope_keeps_the_code(sb: Sandbox) -> None:
     assert caught.value.code == "FORBIDDEN"
 
 
-async def test_server_errors_are_retried_and_then_succeed(sb: Sandbox) -> None:
-    sb.fail_next("magpipe", status=502, code=131000)
+async def test_not_processed_server_errors_are_retried_and_then_succeed(sb: Sandbox) -> None:
+    sb.fail_next("magpipe", status=502, code=131057)  # Meta: the number is in maintenance
     result = await sb.client("magpipe").send(TO, TEXT, max_retries=1)
     assert result.status == "accepted"
     assert [r.status for r in sb.requests("magpipe")] == [502, 200]
+
+
+async def test_an_ambiguous_server_error_is_in_doubt_and_not_resent(sb: Sandbox) -> None:
+    sb.fail_next("magpipe", status=502, code=131000)  # Meta's "unknown error": maybe sent
+    with pytest.raises(ServerError) as info:
+        await sb.client("magpipe").send(TO, TEXT, max_retries=1)
+    assert info.value.in_doubt
+    assert [r.status for r in sb.requests("magpipe")] == [502]
 
 
 async def test_outside_window_is_not_retried(sb: Sandbox) -> None:

@@ -19,7 +19,7 @@ import pytest
 from aiohttp import web
 
 from whatsapp_async import (
-    APIConnectionError,
+    ClientClosedError,
     Event,
     MessageReceived,
     StatusUpdate,
@@ -212,7 +212,7 @@ async def test_async_with_closes_the_session_it_opened(sb: Sandbox) -> None:
         warnings.simplefilter("always")
         async with WhatsApp("meta", **options) as wa:
             await wa.send(TO, Text("hi"))
-        with pytest.raises(APIConnectionError):
+        with pytest.raises(ClientClosedError):
             await wa.send(TO, Text("after close"))
         del wa
         gc.collect()

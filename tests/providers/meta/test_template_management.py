@@ -1,7 +1,7 @@
 """Templates on Meta: create and delete over real HTTP, and ``check_templates=True``.
 
 With ``check_templates`` every kind of mismatch between a ``Template`` send and the
-approved listing raises ``TemplateError`` with no send request at all; matching sends go
+approved listing raises ``TemplateMismatch`` with no send request at all; matching sends go
 out; the listing is read across several pages.
 """
 
@@ -23,6 +23,7 @@ from whatsapp_async import (
     Template,
     TemplateButton,
     TemplateError,
+    TemplateMismatch,
     ValidationError,
     Video,
 )
@@ -131,7 +132,7 @@ async def test_a_new_template_can_start_pending(sb: Sandbox, sim: MetaSimulator)
 
     assert created.status == "PENDING"
     assert sb.requests("meta")[0].json["parameter_format"] == "NAMED"
-    with pytest.raises(TemplateError) as caught:
+    with pytest.raises(TemplateMismatch) as caught:
         await wa.send(TO, Template("welcome_named", body={"name": "Ada"}))
     assert "PENDING, not APPROVED" in str(caught.value)
     assert _sends(sb) == []
@@ -341,7 +342,7 @@ async def test_check_templates_catches_every_mismatch_before_any_send(
     wa = sb.client("meta", check_templates=True, max_retries=0)
 
     for case, template, text in MISMATCHES:
-        with pytest.raises(TemplateError) as caught:
+        with pytest.raises(TemplateMismatch) as caught:
             await wa.send(TO, template)
         assert text in str(caught.value), case
         assert caught.value.provider == "meta"
