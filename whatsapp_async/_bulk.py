@@ -93,25 +93,39 @@ class BulkRun:
             if tasks:
                 await asyncio.gather(*tasks)
         except asyncio.CancelledError as cancel:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            for index, outcome in enumerate(self.outcomes):
-                if outcome is None:
-                    self.settle(
-                        index,
-                        SendCancelled(
-                            "send_many was cancelled before this item finished",
-                            provider=self.provider,
-                            request_started=self.started[index],
-                        ),
-                    )
-            cancel.bulk_result = self.result()  # type: ignore[attr-defined]
+            await self._stop(tasks, cancel)
             raise
         for index, outcome in enumerate(self.outcomes):
             if outcome is None:  # only if a job forgot an item: never return a short result
                 self.settle(index, APIError("item was not processed", provider=self.provider))
         return self.result()
+
+    async def _stop(self, tasks: list[asyncio.Task[None]], cancel: asyncio.CancelledError) -> None:
+        """Cancel the workers, wait for them however often we are cancelled meanwhile, and
+        attach the complete result to every ``CancelledError`` raised here."""
+        cancels = [cancel]
+        for task in tasks:
+            task.cancel()
+        while not all(task.done() for task in tasks):
+            try:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            except asyncio.CancelledError as again:  # cancelled again while stopping
+                cancels.append(again)
+                for task in tasks:
+                    task.cancel()
+        for index, outcome in enumerate(self.outcomes):
+            if outcome is None:
+                self.settle(
+                    index,
+                    SendCancelled(
+                        "send_many was cancelled before this item finished",
+                        provider=self.provider,
+                        request_started=self.started[index],
+                    ),
+                )
+        result = self.result()
+        for error in cancels:
+            error.bulk_result = result  # type: ignore[attr-defined]
 
     def _settle_job(self, job: Job, error: WhatsAppError) -> None:
         for index in [job] if isinstance(job, int) else job:
