@@ -1,9 +1,10 @@
 """``whatsapp-async``: demo, send, send-bulk and providers.
 
 User errors print one line (``error: ...``) and exit 2; a send that fails
-exits 1; success exits 0. Clients are configured from ``--config``/``--profile``
+exits 1; success exits 0; an interrupted ``send-bulk`` exits 130 (its rows and
+files: :mod:`._cli_bulk`). Clients are configured from ``--config``/``--profile``
 (a TOML profiles file, see ``WhatsApp.from_file``) or from ``WHATSAPP_*``
-environment variables.
+environment variables (:mod:`._cli_config`).
 
 Example (shell)::
 
@@ -11,7 +12,9 @@ Example (shell)::
     export WHATSAPP_PROVIDER=pilot WHATSAPP_API_KEY=ps_...
     whatsapp-async send --to +5511987654321 --text Oi
     whatsapp-async send-bulk customers.csv --template order_update --out results.csv
+    whatsapp-async send-bulk customers.csv --template order_update --resume results.csv
     whatsapp-async providers
+    whatsapp-async --version
 """
 
 from __future__ import annotations
@@ -21,35 +24,19 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 import msgspec
 
-from ._bulkcsv import RowDefaults, read_rows, write_results
-from ._client import WhatsApp
+from . import __version__
+from ._cli_bulk import add_bulk_parser, cmd_send_bulk
+from ._cli_config import add_config_flags, client_from_args
 from ._console import Console
 from ._features import feature_rows, write_table
-from ._items import BulkItem
 from ._registry import available as available_providers
 from .errors import APIError, WhatsAppError
 from .messages import Message, Template, Text, message_from_dict
-from .results import BulkResult, Outcome
 
 __all__ = ["main"]
-
-
-def _client_from_args(args: argparse.Namespace) -> WhatsApp:
-    if args.config or args.profile:
-        overrides: dict[str, Any] = {"provider": args.provider} if args.provider else {}
-        return WhatsApp.from_file(args.config or "whatsapp-async.toml", args.profile, **overrides)
-    return WhatsApp.from_env(provider=args.provider)
-
-
-def _add_config_flags(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("configuration (default: WHATSAPP_* environment variables)")
-    group.add_argument("--config", help="TOML profiles file (default whatsapp-async.toml)")
-    group.add_argument("--profile", help="profile name in the TOML file")
-    group.add_argument("--provider", help="provider name (overrides the profile/environment)")
 
 
 def _message_from_args(args: argparse.Namespace) -> Message:
@@ -80,46 +67,10 @@ def _split_named(value: str) -> tuple[str, str]:
 async def _cmd_send(args: argparse.Namespace, console: Console) -> int:
     message = _message_from_args(args)
     extra = json.loads(args.extra) if args.extra else None
-    async with _client_from_args(args) as wa:
+    async with client_from_args(args) as wa:
         result = await wa.send(args.to, message, reply_to=args.reply_to, extra=extra)
     console.line(msgspec.json.encode(msgspec.structs.asdict(result)).decode())
     return 0
-
-
-def _cmd_send_bulk(args: argparse.Namespace, console: Console) -> int:
-    defaults = RowDefaults(text=args.text, template=args.template, language=args.language)
-    with open(args.csv, newline="", encoding="utf-8") as fh:
-        entries = read_rows(fh, defaults)
-    items = [e for e in entries if isinstance(e, BulkItem)]
-    bulk = asyncio.run(_send_items(args, items, console))
-    sent_iter = iter(bulk)
-    outcomes: list[Outcome] = []
-    recipients = []
-    for entry in entries:
-        if isinstance(entry, BulkItem):
-            outcomes.append(next(sent_iter))
-            recipients.append(str(entry.to))
-        else:
-            outcomes.append(entry)
-            recipients.append("")
-    with open(args.out, "w", newline="", encoding="utf-8") as out:
-        write_results(out, recipients, outcomes)
-    failed = sum(1 for o in outcomes if isinstance(o, WhatsAppError))
-    console.line(
-        f"{len(outcomes)} rows: {len(outcomes) - failed} sent, {failed} failed; "
-        f"results in {args.out}"
-    )
-    return 1 if failed else 0
-
-
-async def _send_items(
-    args: argparse.Namespace, items: list[BulkItem], console: Console
-) -> BulkResult:
-    async with _client_from_args(args) as wa:
-        with console.progress(len(items), "sending") as advance:
-            return await wa.send_many(
-                items, concurrency=args.concurrency, on_result=lambda _i, _o: advance(1)
-            )
 
 
 def _cmd_providers(args: argparse.Namespace, console: Console) -> int:
@@ -138,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="whatsapp-async",
         description="Send WhatsApp messages through any provider with the same semantics.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser(
@@ -167,21 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     send.add_argument("--json", help='any message as JSON, e.g. {"type": "image", "link": "..."}')
     send.add_argument("--reply-to", help="message id to reply to")
     send.add_argument("--extra", help="provider-specific JSON merged into the request body")
-    _add_config_flags(send)
+    add_config_flags(send)
 
-    bulk = sub.add_parser(
-        "send-bulk",
-        help="send to every row of a CSV file",
-        description="Columns: to, and text or template (+ language, param1.. or param:<name>). "
-        "Writes one result line per input row; exits 1 if any row failed.",
-    )
-    bulk.add_argument("csv", help="input CSV file")
-    bulk.add_argument("--out", default="results.csv", help="results CSV (default results.csv)")
-    bulk.add_argument("--text", help="text for rows without one")
-    bulk.add_argument("--template", help="template for rows without one")
-    bulk.add_argument("--language", default="en_US", help="template language (default en_US)")
-    bulk.add_argument("--concurrency", type=int, default=50, help="sends in flight (default 50)")
-    _add_config_flags(bulk)
+    add_bulk_parser(sub)
 
     providers = sub.add_parser(
         "providers",
@@ -214,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "send":
             return asyncio.run(_cmd_send(args, console))
         if args.command == "send-bulk":
-            return _cmd_send_bulk(args, console)
+            # Progress and warnings on stderr: stdout carries only the summary.
+            return cmd_send_bulk(args, console, Console(sys.stderr))
         return _cmd_providers(args, console)
     except WhatsAppError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -84,28 +84,37 @@ class Console:
                 yield lambda n: bar.advance(task, n)
             return
         done = 0
+        drawn = -1
         last_print = 0.0
         started = time.monotonic()
         # On a terminal the bar redraws in place; in a log or pipe only the final line is written.
         live = self.stream.isatty()
 
+        def draw(now: float) -> None:
+            nonlocal drawn, last_print
+            drawn, last_print = done, now
+            width = 30
+            filled = int(width * done / total) if total else width
+            rate = done / max(now - started, 1e-9)
+            self.stream.write(
+                f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ({rate:,.0f}/s)"
+            )
+            self.stream.flush()
+
         def advance(n: int) -> None:
-            nonlocal done, last_print
+            nonlocal done
             done += n
             now = time.monotonic()
             if done == total or (live and now - last_print >= 0.5):
-                last_print = now
-                width = 30
-                filled = int(width * done / total) if total else width
-                rate = done / max(now - started, 1e-9)
-                self.stream.write(
-                    f"\r{label} [{'#' * filled}{'.' * (width - filled)}] "
-                    f"{done}/{total} ({rate:,.0f}/s)"
-                )
-                self.stream.flush()
+                draw(now)
 
-        yield advance
-        if done == 0 and total == 0:
-            self.stream.write(f"{label} nothing to do")
-        self.stream.write("\n")
-        self.stream.flush()
+        try:
+            yield advance
+        finally:
+            # Also when the work stops early (an interrupted run): the last state is shown.
+            if total == 0:
+                self.stream.write(f"{label} nothing to do")
+            elif drawn != done:
+                draw(time.monotonic())
+            self.stream.write("\n")
+            self.stream.flush()
