@@ -60,7 +60,9 @@ class BulkRun:
 
     def unexpected(self, exc: BaseException) -> WhatsAppError:
         """A typed error standing for a bug, so the item is not lost."""
-        return APIError(f"unexpected error: {type(exc).__name__}: {exc}", provider=self.provider)
+        error = APIError(f"unexpected error: {type(exc).__name__}: {exc}", provider=self.provider)
+        error.in_doubt = True  # where the bug struck is unknown: the request may have gone out
+        return error
 
     async def drive(
         self,

@@ -32,11 +32,10 @@ import msgspec
 
 from ._items import BulkItem
 from .errors import (
-    APIConnectionError,
+    APIError,
     APIStatusError,
     ConfigurationError,
     SendCancelled,
-    ServerError,
     ValidationError,
     WhatsAppError,
 )
@@ -76,12 +75,11 @@ _NEEDED = ("row", "to", "ok", "in_doubt")
 def may_have_been_sent(outcome: Outcome) -> bool:
     """Whether ``outcome``'s request may have reached the provider (True for a success).
 
-    The one place that decides whether a failed row is *in doubt*: a resumed run
-    never resends such a row unless told to. Connection failures say so
-    themselves (``request_sent``), a cancelled item says whether it had started
-    (``request_started``), a 5xx answer came after the body went out; errors
-    raised before any request (validation, configuration, a 4xx refusal) did not
-    send anything. An error of any other kind is assumed to have gone out.
+    A failed row is *in doubt* exactly when its error says so (``error.in_doubt``, decided by
+    the client: a 5xx the provider does not document as "not processed", a reset or timeout
+    after sending, a cancellation mid-request); a resumed run never resends such a row unless
+    told to. An error the client did not classify (a bug caught by the bulk engine, another
+    sender holding the key) is assumed to have gone out: the safe answer is "maybe".
 
     Example::
 
@@ -92,15 +90,9 @@ def may_have_been_sent(outcome: Outcome) -> bool:
     """
     if isinstance(outcome, SendResult):
         return True
-    if isinstance(outcome, SendCancelled):
-        return outcome.request_started
-    if isinstance(outcome, APIConnectionError):
-        return outcome.request_sent
-    if isinstance(outcome, APIStatusError):
-        return outcome.status >= 500 or isinstance(outcome, ServerError)
-    # Raised before any request: nothing went out. Any other error has an unknown origin (a bug
-    # caught by the bulk engine, another sender holding the key): the safe answer is "maybe".
-    return not isinstance(outcome, (ValidationError, ConfigurationError))
+    if isinstance(outcome, (APIError, SendCancelled, ValidationError, ConfigurationError)):
+        return outcome.in_doubt
+    return True
 
 
 class RowDefaults(msgspec.Struct, frozen=True, kw_only=True):

@@ -29,7 +29,14 @@ from ._retry import RetryPolicy
 from ._telemetry import Telemetry
 from ._timeout import Timeout
 from ._transport import Transport
-from .errors import APIConnectionError, APIError, APIStatusError, RateLimitError, WhatsAppError
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    RateLimitError,
+    ServerError,
+    WhatsAppError,
+)
 from .provider import HttpRequest, HttpResponse, Provider, redact, scrub_value
 from .recipients import Recipient
 from .results import SendResult
@@ -207,13 +214,13 @@ class Executor:
     def decide_in_doubt(self, error: APIStatusError) -> None:
         """Whether the message may have been delivered despite this error answer.
 
-        The one place that decides it (``docs/guarantees.md``): a 4xx is a refusal; a 5xx
-        may have been processed before it failed, unless the provider documents its code as
-        "not processed" (``Provider.not_processed_codes``).
+        The one place that decides it (``docs/guarantees.md``): a 4xx is a refusal; a 5xx (or
+        a code the provider maps to ``ServerError`` whatever the status) may have been
+        processed before it failed, unless the provider documents the code as "not
+        processed" (``Provider.not_processed_codes``).
         """
-        error.in_doubt = (
-            error.status >= 500 and error.code not in self._provider.not_processed_codes
-        )
+        failed_there = error.status >= 500 or isinstance(error, ServerError)
+        error.in_doubt = failed_there and error.code not in self._provider.not_processed_codes
 
     def _log_attempt(
         self,

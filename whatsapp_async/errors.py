@@ -282,9 +282,10 @@ class APIStatusError(APIError):
         self.details = details
         self.body = body
         self.retry_after = retry_after
-        # Conservative until the client decides with the provider's rules: a 5xx may have
-        # been processed (the executor also marks a 2xx it could not read as in doubt).
-        self.in_doubt = status >= 500
+        # Conservative until the client decides with the provider's rules: a 5xx (or a code
+        # mapped to ServerError at any status) may have been processed; the executor also
+        # marks a 2xx it could not read as in doubt.
+        self.in_doubt = status >= 500 or isinstance(self, ServerError)
 
     def __str__(self) -> str:
         where = f"{self.provider} " if self.provider else ""

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from whatsapp_async import __version__
+from whatsapp_async._bulk import BulkRun
 from whatsapp_async._bulkcsv import (
     RESULT_COLUMNS,
     ResultsWriter,
@@ -38,7 +39,7 @@ from whatsapp_async.errors import (
     RateLimitError,
     SendCancelled,
     ServerError,
-    TemplateError,
+    TemplateMismatch,
     ValidationError,
 )
 from whatsapp_async.results import SendResult
@@ -341,7 +342,7 @@ def test_check_templates_refuses_unknown_templates_before_sending(
         args = ["send-bulk", str(source), "--out", str(out), "--template", "no_such_template"]
         assert main([*args, "--check-templates"]) == 1
         row = _by_row(out)[1]
-        assert (row["error_type"], row["in_doubt"]) == ("TemplateError", "false")
+        assert (row["error_type"], row["in_doubt"]) == ("TemplateMismatch", "false")
         assert not [r for r in sb.requests("meta") if r.path.endswith("/messages")]
 
 
@@ -376,11 +377,12 @@ def test_help_names_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
         (ServerError("meta code 131000", status=400), True),
         (BadRequestError("no", status=400), False),
         (RateLimitError("later", status=429), False),
-        (TemplateError("unknown template", status=0), False),
+        (TemplateMismatch("unknown template", template="t", language="en_US"), False),
         (ValidationError("bad row"), False),
         (InvalidRecipient("bad number"), False),
         (ConfigurationError("bad settings"), False),
-        (APIError("unexpected error: KeyError"), True),
+        (BulkRun(1, provider="toy").unexpected(KeyError("x")), True),  # a bug mid-send: maybe
+        (APIError("a plain API error"), False),
     ],
 )
 def test_may_have_been_sent(outcome: SendResult | Exception, maybe: bool) -> None:
