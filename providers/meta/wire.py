@@ -19,6 +19,11 @@ from typing import Any
 
 import msgspec
 
+# The media and location objects are the Cloud API's, shared with the template builder and the
+# relays that send the same JSON: one definition, re-exported for this provider's modules.
+# Template components come from the shared builder (whatsapp_async.provider.cloudapi).
+from whatsapp_async.provider.cloudapi import LocationObject, MediaObject
+
 __all__ = [
     "DECODER",
     "ENCODER",
@@ -56,14 +61,12 @@ __all__ = [
     "SendMessageInfo",
     "SendResponse",
     "SuccessBody",
-    "TemplateComponent",
     "TemplateComponentItem",
     "TemplateCreateRequest",
     "TemplateCreated",
     "TemplateItem",
     "TemplateLanguage",
     "TemplateObject",
-    "TemplateParameter",
     "TemplatesPage",
     "TextObject",
     "TypingIndicator",
@@ -93,34 +96,6 @@ class TextObject(_Out, frozen=True, kw_only=True):
 
     body: str
     preview_url: bool
-
-
-class MediaObject(_Out, frozen=True, kw_only=True):
-    """``image``/``video``/``audio``/``document``/``sticker``: one of ``id`` or ``link``.
-
-    Example::
-
-        MediaObject(link="https://example.com/a.png", caption="A")
-    """
-
-    id: str | None = None
-    link: str | None = None
-    caption: str | None = None
-    filename: str | None = None
-
-
-class LocationObject(_Out, frozen=True, kw_only=True):
-    """``location``: coordinates as JSON numbers.
-
-    Example::
-
-        LocationObject(latitude=37.48, longitude=-122.15, name="HQ")
-    """
-
-    latitude: float
-    longitude: float
-    name: str | None = None
-    address: str | None = None
 
 
 class ReactionObject(_Out, frozen=True, kw_only=True):
@@ -259,39 +234,6 @@ class TemplateLanguage(_Out, frozen=True, kw_only=True):
 
     code: str
     policy: str | None = None
-
-
-class TemplateParameter(_Out, frozen=True, kw_only=True):
-    """One template parameter; ``type`` names the field that carries its value.
-
-    Example::
-
-        TemplateParameter(type="text", parameter_name="first_name", text="Ada")
-    """
-
-    type: str
-    parameter_name: str | None = None
-    text: str | None = None
-    payload: str | None = None
-    coupon_code: str | None = None
-    image: MediaObject | None = None
-    video: MediaObject | None = None
-    document: MediaObject | None = None
-    location: LocationObject | None = None
-
-
-class TemplateComponent(_Out, frozen=True, kw_only=True):
-    """One entry of ``template.components``; buttons carry ``sub_type`` and ``index``.
-
-    Example::
-
-        TemplateComponent(type="body", parameters=[TemplateParameter(type="text", text="Ada")])
-    """
-
-    type: str
-    sub_type: str | None = None
-    index: str | None = None
-    parameters: list[TemplateParameter]
 
 
 class TemplateObject(_Out, frozen=True, kw_only=True):
