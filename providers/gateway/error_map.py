@@ -22,9 +22,10 @@ from whatsapp_async.provider import (
     APIStatusError,
     BadRequestError,
     HttpResponse,
-    RateLimitError,
+    decode_json,
     error_class_for_status,
-    parse_retry_after,
+    status_error,
+    summarise_body,
 )
 from whatsapp_async.provider.cloudapi import class_for_platform_code
 
@@ -33,8 +34,6 @@ from .wire import ErrorBody
 __all__ = ["PROVIDER", "class_for", "error_from_body", "recipient_error"]
 
 PROVIDER = "gateway"
-
-_json_decoder = msgspec.json.Decoder()
 
 
 def _numeric(code: int | str | None) -> int | None:
@@ -67,11 +66,6 @@ def class_for(code: int | str | None, status: int | None) -> type[APIStatusError
     return BadRequestError
 
 
-def _summary(body: bytes, limit: int = 200) -> str:
-    # A proxy's HTML page or a truncated body: show its start, on one line.
-    return " ".join(body[:limit].decode("utf-8", "replace").split())
-
-
 def error_from_body(response: HttpResponse) -> APIStatusError:
     """The typed error for a failed (or ``success: false``) response; never raises.
 
@@ -80,25 +74,23 @@ def error_from_body(response: HttpResponse) -> APIStatusError:
         error_from_body(HttpResponse(status=502, body=b"<html>Bad Gateway</html>"))
         # ServerError('... <html>Bad Gateway</html>')
     """
-    decoded = _decode(response.body)
+    decoded = decode_json(response.body)
     parsed = _error_body(decoded)
     code = parsed.error_code if parsed is not None else None
     text = parsed.text if parsed is not None else None
     if not text:
-        start = _summary(response.body)
+        # A proxy's HTML page or a truncated body: show its start, on one line.
+        start = summarise_body(response.body)
         text = f"HTTP {response.status}" + (f" ({start})" if start else " (empty body)")
-    cls = class_for(code, response.status)
     details = decoded if isinstance(decoded, dict) else None
-    return _make(cls, text, response, code, details)
-
-
-def _decode(body: bytes) -> Any:
-    if not body:
-        return None
-    try:
-        return _json_decoder.decode(body)
-    except msgspec.DecodeError:
-        return None
+    return status_error(
+        class_for(code, response.status),
+        text,
+        provider=PROVIDER,
+        response=response,
+        code=code,
+        details=details,
+    )
 
 
 def _error_body(decoded: Any) -> ErrorBody | None:
@@ -135,25 +127,11 @@ def recipient_error(response: HttpResponse, phone: str, entry: dict[str, Any]) -
         code = top if isinstance(top, (int, str)) and not isinstance(top, bool) else None
     message = f"{phone}: {text or 'the gateway reported a failure for this recipient'}"
     status = entry.get("status") if isinstance(entry.get("status"), int) else None
-    return _make(class_for(code, status), message, response, code, entry)
-
-
-def _make(
-    cls: type[APIStatusError],
-    message: str,
-    response: HttpResponse,
-    code: int | str | None,
-    details: Any,
-) -> APIStatusError:
-    kwargs: dict[str, Any] = {
-        "provider": PROVIDER,
-        "status": response.status,
-        "code": code,
-        "details": details,
-        "body": response.body,
-    }
-    if cls is RateLimitError:
-        return RateLimitError(
-            message, retry_after=parse_retry_after(response.header("Retry-After")), **kwargs
-        )
-    return cls(message, **kwargs)
+    return status_error(
+        class_for(code, status),
+        message,
+        provider=PROVIDER,
+        response=response,
+        code=code,
+        details=entry,
+    )
