@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from whatsapp_async.provider import (
     APIStatusError,
     BadRequestError,
     HttpResponse,
+    convert_or_none,
     decode_json,
     error_class_for_status,
     status_error,
@@ -75,7 +74,7 @@ def error_from_body(response: HttpResponse) -> APIStatusError:
         # ServerError('... <html>Bad Gateway</html>')
     """
     decoded = decode_json(response.body)
-    parsed = _error_body(decoded)
+    parsed = convert_or_none(decoded, ErrorBody)
     code = parsed.error_code if parsed is not None else None
     text = parsed.text if parsed is not None else None
     if not text:
@@ -91,16 +90,6 @@ def error_from_body(response: HttpResponse) -> APIStatusError:
         code=code,
         details=details,
     )
-
-
-def _error_body(decoded: Any) -> ErrorBody | None:
-    """``decoded`` read as one of the error forms, or None when it is none of them."""
-    if not isinstance(decoded, dict):
-        return None
-    try:
-        return msgspec.convert(decoded, ErrorBody)
-    except msgspec.ValidationError:
-        return None
 
 
 def recipient_error(response: HttpResponse, phone: str, entry: dict[str, Any]) -> APIStatusError:
@@ -120,7 +109,7 @@ def recipient_error(response: HttpResponse, phone: str, entry: dict[str, Any]) -
     code: int | str | None = None
     if isinstance(raw_error, str):
         text = raw_error
-    elif (parsed := _error_body(raw_error)) is not None:
+    elif (parsed := convert_or_none(raw_error, ErrorBody)) is not None:
         text, code = parsed.text, parsed.error_code
     if code is None:
         top = entry.get("code")

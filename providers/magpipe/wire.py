@@ -15,9 +15,12 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
+
+# Re-exported for this provider's modules: the SDK's one "decoded JSON as a Struct, or None".
+from whatsapp_async.provider import convert_or_none
 
 __all__ = [
     "ErrorBody",
@@ -32,8 +35,6 @@ __all__ = [
     "decode_json",
     "encode",
 ]
-
-T = TypeVar("T")
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
@@ -199,17 +200,4 @@ def decode_json(data: bytes | str) -> Any:
     try:
         return _decoder.decode(data)
     except msgspec.DecodeError:
-        return None
-
-
-def convert_or_none(value: Any, type_: type[T]) -> T | None:
-    """``value`` (decoded JSON) as ``type_``, or ``None`` when it does not fit.
-
-    Example::
-
-        convert_or_none({"success": True, "message_id": "wamid.X"}, SendResponse)
-    """
-    try:
-        return msgspec.convert(value, type_)
-    except msgspec.ValidationError:
         return None

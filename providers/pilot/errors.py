@@ -29,8 +29,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from whatsapp_async.provider import (
     APIStatusError,
     BadRequestError,
@@ -41,6 +39,7 @@ from whatsapp_async.provider import (
     RateLimitError,
     RecipientError,
     TemplateError,
+    convert_or_none,
     error_class_for_status,
     status_error,
     summarise_body,
@@ -113,15 +112,6 @@ def _class_for(code: str | None, status: int) -> type[APIStatusError]:
     return error_class_for_status(status)
 
 
-def _error_body(raw: Any) -> ErrorBody | None:
-    if not isinstance(raw, dict):
-        return None
-    try:
-        return msgspec.convert(raw, ErrorBody)
-    except msgspec.ValidationError:
-        return None
-
-
 def _seconds(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -137,7 +127,7 @@ def error_from_response(response: HttpResponse) -> APIStatusError:
         # ServerError(provider='pilot', status=503, code=None, ...)
     """
     raw = decode_json(response.body)
-    parsed = _error_body(raw)
+    parsed = convert_or_none(raw, ErrorBody)
     code = parsed.code if parsed is not None and isinstance(parsed.code, str) else None
     message = parsed.error if parsed is not None and isinstance(parsed.error, str) else ""
     if not message:
