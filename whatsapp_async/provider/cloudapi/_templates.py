@@ -26,7 +26,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 import msgspec
 
@@ -106,55 +106,71 @@ def location_object(location: Location) -> LocationObject:
 
 
 # -- header and body parameters: one table entry per kind ---------------------------------------
-class _Slot(NamedTuple):
-    """Where a parameter value goes: its component, field path, text limit and name."""
-
-    place: str
-    field: str
-    limit: int
-    name: str | None = None
+# A value's place is its component ("header"/"body") and its key there: None for the header's
+# one parameter, the position of a positional body parameter, the name of a named one. The
+# field path for an error is only spelled out when there is an error (sends are a hot path).
+_Key = int | str | None
 
 
-_Build = Callable[[Any, _Slot, "TemplateRules"], TemplateParameter]
+def _field(place: str, key: _Key) -> str:
+    # repr: template.body[0] for a position, template.body['first_name'] for a name.
+    return f"template.{place}" if key is None else f"template.{place}[{key!r}]"
+
+
+def _name(key: _Key) -> str | None:
+    return key if isinstance(key, str) else None
+
+
+_Build = Callable[[Any, str, _Key, int, "TemplateRules"], TemplateParameter]
 
 
 class _Kind(NamedTuple):
-    """One parameter kind: Meta's ``type``, the components it may sit in, its builder."""
+    """One parameter kind: Meta's ``type``, the components it may sit in, its builder.
+
+    A builder takes the value, its place and key, the longest text that place takes, and the
+    provider's rules, and returns the parameter (or raises before any request)."""
 
     name: str
     places: frozenset[str]
     build: _Build
 
 
-def _text(value: str, slot: _Slot, rules: TemplateRules) -> TemplateParameter:
-    check_not_blank(slot.field, value, provider=rules.provider)
-    check_max_length(slot.field, value, slot.limit, provider=rules.provider)
-    return TemplateParameter(type="text", parameter_name=slot.name, text=value)
+def _text(value: str, place: str, key: _Key, limit: int, rules: TemplateRules) -> TemplateParameter:
+    if not isinstance(value, str) or len(value) > limit or not value.strip():
+        field = _field(place, key)
+        check_not_blank(field, value, provider=rules.provider)
+        check_max_length(field, value, limit, provider=rules.provider)
+    return TemplateParameter(type="text", parameter_name=_name(key), text=value)
 
 
-def _media(value: Image | Video | Document, slot: _Slot, rules: TemplateRules) -> TemplateParameter:
+def _media(
+    value: Image | Video | Document, place: str, key: _Key, limit: int, rules: TemplateRules
+) -> TemplateParameter:
+    field = _field(place, key)
     if value.caption:
         raise invalid(
-            f"{slot.field}.caption",
-            f"{slot.field}.caption is not allowed: a template's media header takes no caption",
+            f"{field}.caption",
+            f"{field}.caption is not allowed: a template's media header takes no caption",
             provider=rules.provider,
         )
     kind = value.kind
     media = media_object(
-        value, f"{slot.field}.{kind}", provider=rules.provider, file_hint=rules.local_file_hint
+        value, f"{field}.{kind}", provider=rules.provider, file_hint=rules.local_file_hint
     )
     return TemplateParameter(
         type=kind,
-        parameter_name=slot.name,
+        parameter_name=_name(key),
         image=media if kind == "image" else None,
         video=media if kind == "video" else None,
         document=media if kind == "document" else None,
     )
 
 
-def _location(value: Location, slot: _Slot, rules: TemplateRules) -> TemplateParameter:
+def _location(
+    value: Location, place: str, key: _Key, limit: int, rules: TemplateRules
+) -> TemplateParameter:
     return TemplateParameter(
-        type="location", parameter_name=slot.name, location=location_object(value)
+        type="location", parameter_name=_name(key), location=location_object(value)
     )
 
 
@@ -190,27 +206,30 @@ class TemplateRules(msgspec.Struct, frozen=True, kw_only=True):
     local_file_hint: str = "pass link= (a public URL) or id= instead"
 
 
-def _parameter(value: Any, slot: _Slot, rules: TemplateRules) -> TemplateParameter:
+def _parameter(
+    value: Any, place: str, key: _Key, limit: int, rules: TemplateRules
+) -> TemplateParameter:
     kind = _KINDS.get(type(value))
     if kind is None:
         kind = next((k for cls, k in _KINDS.items() if isinstance(value, cls)), None)
-    if kind is None or slot.place not in kind.places:
-        allowed = ", ".join(k.name for k in _KINDS.values() if slot.place in k.places)
+    if kind is None or place not in kind.places:
+        allowed = ", ".join(k.name for k in _KINDS.values() if place in k.places)
+        field = _field(place, key)
         raise invalid(
-            slot.field,
-            f"{slot.field} cannot be a {type(value).__name__}: a template {slot.place} "
-            f"parameter is one of {allowed}",
+            field,
+            f"{field} cannot be a {type(value).__name__}: a template {place} parameter is one "
+            f"of {allowed}",
             provider=rules.provider,
         )
     if kind.name not in rules.parameter_kinds:
         raise UnsupportedFeature(
             f"{rules.provider} documents {', '.join(sorted(rules.parameter_kinds))} template "
-            f"parameters only; a {kind.name} {slot.place} has no documented form (pass raw "
+            f"parameters only; a {kind.name} {place} has no documented form (pass raw "
             "components= if it accepts one)",
             provider=rules.provider,
-            feature=f"template.{slot.place}.{kind.name}",
+            feature=f"template.{place}.{kind.name}",
         )
-    return kind.build(value, slot, rules)
+    return kind.build(value, place, key, limit, rules)
 
 
 def _body(
@@ -218,22 +237,18 @@ def _body(
 ) -> TemplateComponent:
     limit = TEMPLATE_BODY_ONLY_PARAM_MAX if only else TEMPLATE_BODY_PARAM_MAX
     if not isinstance(body, Mapping):
-        positional = [
-            _parameter(value, _Slot("body", f"template.body[{i}]", limit), rules)
-            for i, value in enumerate(body)
-        ]
+        positional = [_parameter(value, "body", i, limit, rules) for i, value in enumerate(body)]
         return TemplateComponent(type="body", parameters=positional)
     parameters: list[TemplateParameter] = []
     for name, value in body.items():
-        field = f"template.body[{name!r}]"
         if not isinstance(name, str) or not TEMPLATE_PARAM_NAME.fullmatch(name):
             raise invalid(
-                field,
+                _field("body", name),
                 f"template parameter name {name!r} is invalid: Meta takes lowercase a-z and "
                 "'_' only, at most 20 characters",
                 provider=rules.provider,
             )
-        parameters.append(_parameter(value, _Slot("body", field, limit, name), rules))
+        parameters.append(_parameter(value, "body", name, limit, rules))
     return TemplateComponent(type="body", parameters=parameters)
 
 
@@ -246,23 +261,40 @@ _BUTTON_PARAMETERS: dict[str, Callable[[str], TemplateParameter]] = {
 
 
 def _button(position: int, button: Any, rules: TemplateRules) -> TemplateComponent:
-    field = f"template.buttons[{position}]"
-    provider = rules.provider
     if not isinstance(button, TemplateButton):
+        field = f"template.buttons[{position}]"
         raise invalid(
             field,
             f"{field} must be a TemplateButton, got {type(button).__name__}",
-            provider=provider,
+            provider=rules.provider,
         )
     make = _BUTTON_PARAMETERS.get(button.sub_type)
-    if make is None:
+    index = position if button.index is None else button.index
+    value = button.value
+    if (
+        make is None
+        or isinstance(index, bool)
+        or not isinstance(index, int)
+        or not 0 <= index <= TEMPLATE_BUTTON_INDEX_MAX
+        or not isinstance(value, str)
+        or not value.strip()
+    ):
+        _refuse_button(position, button, index, rules.provider)
+    return TemplateComponent(
+        type="button", sub_type=button.sub_type, index=str(index), parameters=[make(value)]
+    )
+
+
+def _refuse_button(position: int, button: TemplateButton, index: Any, provider: str) -> NoReturn:
+    """Raise the first thing wrong with ``button`` (checked here, off the hot path)."""
+    field = f"template.buttons[{position}]"
+    if button.sub_type not in _BUTTON_PARAMETERS:
         raise invalid(
             f"{field}.sub_type",
             f"{field}.sub_type must be one of {', '.join(_BUTTON_PARAMETERS)}, "
             f"got {button.sub_type!r}",
             provider=provider,
         )
-    index = position if button.index is None else button.index
     if isinstance(index, bool) or not isinstance(index, int):
         raise invalid(f"{field}.index", f"{field}.index must be an integer", provider=provider)
     if not 0 <= index <= TEMPLATE_BUTTON_INDEX_MAX:
@@ -273,9 +305,7 @@ def _button(position: int, button: Any, rules: TemplateRules) -> TemplateCompone
             provider=provider,
         )
     check_not_blank(f"{field}.value", button.value, provider=provider)
-    return TemplateComponent(
-        type="button", sub_type=button.sub_type, index=str(index), parameters=[make(button.value)]
-    )
+    raise AssertionError("unreachable: _button found a problem")  # pragma: no cover
 
 
 # -- the whole list -------------------------------------------------------------------------------
@@ -336,17 +366,18 @@ def build_components(template: Template, rules: TemplateRules) -> list[Any] | No
         )
     built: list[TemplateComponent] = []
     if header is not None:
-        slot = _Slot("header", "template.header", TEMPLATE_HEADER_TEXT_MAX)
-        built.append(TemplateComponent(type="header", parameters=[_parameter(header, slot, rules)]))
+        parameter = _parameter(header, "header", None, TEMPLATE_HEADER_TEXT_MAX, rules)
+        built.append(TemplateComponent(type="header", parameters=[parameter]))
     if template.body:
         only = header is None and not template.buttons
         built.append(_body(template.body, only, rules))
-    buttons = [_button(i, b, rules) for i, b in enumerate(template.buttons)]
-    check_unique(
-        "template.buttons",
-        (b.index or "" for b in buttons),
-        "template button indexes",
-        provider=rules.provider,
-    )
-    built.extend(buttons)
-    return list(built) or None
+    if template.buttons:
+        buttons = [_button(i, b, rules) for i, b in enumerate(template.buttons)]
+        check_unique(
+            "template.buttons",
+            (b.index or "" for b in buttons),
+            "template button indexes",
+            provider=rules.provider,
+        )
+        built.extend(buttons)
+    return built or None
