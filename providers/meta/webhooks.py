@@ -50,8 +50,7 @@ from whatsapp_async.provider import (
     convert_or_none,
 )
 
-from .wire import (
-    DECODER,
+from .webhook_wire import (
     InboundMessage,
     InboundStatus,
     Metadata,
@@ -59,6 +58,7 @@ from .wire import (
     WebhookError,
     WebhookMedia,
 )
+from .wire import DECODER
 
 __all__ = ["SIGNATURE_HEADER", "handshake", "parse_payload", "verify_signature"]
 
