@@ -94,7 +94,9 @@ TEMPLATE_BODY_ONLY_PARAM_MAX = 32768
 TEMPLATE_PARAM_NAME = re.compile(r"^[a-z_]{1,20}$")
 """A named parameter's ``parameter_name``: lowercase a-z and ``_``, 1-20 characters (facts §3.4
 [G14], §6.3 [W28]); Meta's OpenAPI spec says nothing about it. Digits are refused: a template
-whose names hold digits can still be sent with raw ``components=``."""
+whose names hold digits can still be sent with raw ``components=``. Use ``fullmatch``.
+
+Example: ``TEMPLATE_PARAM_NAME.fullmatch("order_id")`` matches, ``"order1"`` does not."""
 TEMPLATE_BUTTON_INDEX_MAX = 9
 """The largest button ``index``: Meta's templates hold at most 10 buttons and ``index`` is
 0-based (facts §6.3 [W9][W10])."""

@@ -187,7 +187,9 @@ _KINDS: dict[type[Any], _Kind] = {
 """Python type of a header/body value -> its kind. Add currency/date_time here."""
 
 PARAMETER_KINDS = frozenset(kind.name for kind in _KINDS.values())
-"""Every header/body parameter kind the builder makes (Meta's ``type`` values)."""
+"""Every header/body parameter kind the builder makes (Meta's ``type`` values).
+
+Example: ``TemplateRules(provider="acme", parameter_kinds=PARAMETER_KINDS - {"location"})``."""
 
 
 class TemplateRules(msgspec.Struct, frozen=True, kw_only=True):

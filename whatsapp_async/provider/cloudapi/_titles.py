@@ -61,7 +61,10 @@ ERROR_TITLES: dict[int, str] = {
     133004: "Server temporarily unavailable",
     133010: "Phone number not registered",
 }
-"""Code -> Meta's title, for the codes the SDK maps or the simulators produce."""
+"""Code -> Meta's title, for the codes the SDK maps or the simulators produce.
+
+Example: ``ERROR_TITLES[131026]`` is ``'Message undeliverable'``; prefer :func:`error_title`,
+which also answers for codes missing here."""
 
 _UNKNOWN = "Unknown error"
 
