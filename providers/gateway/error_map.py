@@ -16,15 +16,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from whatsapp_async.provider import (
     APIStatusError,
     BadRequestError,
     HttpResponse,
-    RateLimitError,
+    convert_or_none,
+    decode_json,
     error_class_for_status,
-    parse_retry_after,
+    status_error,
+    summarise_body,
 )
 from whatsapp_async.provider.cloudapi import class_for_platform_code
 
@@ -33,8 +33,6 @@ from .wire import ErrorBody
 __all__ = ["PROVIDER", "class_for", "error_from_body", "recipient_error"]
 
 PROVIDER = "gateway"
-
-_json_decoder = msgspec.json.Decoder()
 
 
 def _numeric(code: int | str | None) -> int | None:
@@ -67,11 +65,6 @@ def class_for(code: int | str | None, status: int | None) -> type[APIStatusError
     return BadRequestError
 
 
-def _summary(body: bytes, limit: int = 200) -> str:
-    # A proxy's HTML page or a truncated body: show its start, on one line.
-    return " ".join(body[:limit].decode("utf-8", "replace").split())
-
-
 def error_from_body(response: HttpResponse) -> APIStatusError:
     """The typed error for a failed (or ``success: false``) response; never raises.
 
@@ -80,35 +73,23 @@ def error_from_body(response: HttpResponse) -> APIStatusError:
         error_from_body(HttpResponse(status=502, body=b"<html>Bad Gateway</html>"))
         # ServerError('... <html>Bad Gateway</html>')
     """
-    decoded = _decode(response.body)
-    parsed = _error_body(decoded)
+    decoded = decode_json(response.body)
+    parsed = convert_or_none(decoded, ErrorBody)
     code = parsed.error_code if parsed is not None else None
     text = parsed.text if parsed is not None else None
     if not text:
-        start = _summary(response.body)
+        # A proxy's HTML page or a truncated body: show its start, on one line.
+        start = summarise_body(response.body)
         text = f"HTTP {response.status}" + (f" ({start})" if start else " (empty body)")
-    cls = class_for(code, response.status)
     details = decoded if isinstance(decoded, dict) else None
-    return _make(cls, text, response, code, details)
-
-
-def _decode(body: bytes) -> Any:
-    if not body:
-        return None
-    try:
-        return _json_decoder.decode(body)
-    except msgspec.DecodeError:
-        return None
-
-
-def _error_body(decoded: Any) -> ErrorBody | None:
-    """``decoded`` read as one of the error forms, or None when it is none of them."""
-    if not isinstance(decoded, dict):
-        return None
-    try:
-        return msgspec.convert(decoded, ErrorBody)
-    except msgspec.ValidationError:
-        return None
+    return status_error(
+        class_for(code, response.status),
+        text,
+        provider=PROVIDER,
+        response=response,
+        code=code,
+        details=details,
+    )
 
 
 def recipient_error(response: HttpResponse, phone: str, entry: dict[str, Any]) -> APIStatusError:
@@ -128,32 +109,18 @@ def recipient_error(response: HttpResponse, phone: str, entry: dict[str, Any]) -
     code: int | str | None = None
     if isinstance(raw_error, str):
         text = raw_error
-    elif (parsed := _error_body(raw_error)) is not None:
+    elif (parsed := convert_or_none(raw_error, ErrorBody)) is not None:
         text, code = parsed.text, parsed.error_code
     if code is None:
         top = entry.get("code")
         code = top if isinstance(top, (int, str)) and not isinstance(top, bool) else None
     message = f"{phone}: {text or 'the gateway reported a failure for this recipient'}"
     status = entry.get("status") if isinstance(entry.get("status"), int) else None
-    return _make(class_for(code, status), message, response, code, entry)
-
-
-def _make(
-    cls: type[APIStatusError],
-    message: str,
-    response: HttpResponse,
-    code: int | str | None,
-    details: Any,
-) -> APIStatusError:
-    kwargs: dict[str, Any] = {
-        "provider": PROVIDER,
-        "status": response.status,
-        "code": code,
-        "details": details,
-        "body": response.body,
-    }
-    if cls is RateLimitError:
-        return RateLimitError(
-            message, retry_after=parse_retry_after(response.header("Retry-After")), **kwargs
-        )
-    return cls(message, **kwargs)
+    return status_error(
+        class_for(code, status),
+        message,
+        provider=PROVIDER,
+        response=response,
+        code=code,
+        details=entry,
+    )

@@ -38,10 +38,8 @@ __all__ = [
     "SendTextData",
     "SendTextRequest",
     "SendTextResponse",
-    "TemplateComponent",
     "TemplateComponentEntry",
     "TemplateEntry",
-    "TemplateParameter",
     "TemplateRecipient",
     "TemplateSummary",
     "TemplatesResponse",
@@ -80,35 +78,6 @@ class ConversationMessageRequest(msgspec.Struct, kw_only=True):
     message_type: str = msgspec.field(default="text", name="messageType")
 
 
-class TemplateParameter(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """One Meta-style template parameter (``{"type": "text", "text": "Ada"}``).
-
-    Example::
-
-        TemplateParameter(type="text", text="Ada")
-    """
-
-    type: str
-    text: str | None = None
-    payload: str | None = None
-    coupon_code: str | None = None
-    parameter_name: str | None = None
-
-
-class TemplateComponent(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """One Meta-style template component: header, body or button.
-
-    Example::
-
-        TemplateComponent(type="body", parameters=[TemplateParameter(type="text", text="Ada")])
-    """
-
-    type: str
-    parameters: list[TemplateParameter] = msgspec.field(default_factory=list)
-    sub_type: str | None = None
-    index: str | None = None
-
-
 class TemplateRecipient(msgspec.Struct, kw_only=True, omit_defaults=True):
     """One entry of ``recipients`` in a template send.
 
@@ -124,8 +93,8 @@ class TemplateRecipient(msgspec.Struct, kw_only=True, omit_defaults=True):
 class SendTemplateRequest(msgspec.Struct, kw_only=True):
     """Body of ``POST /api/whatsapp/send-template`` (one template, many recipients).
 
-    ``components`` holds :class:`TemplateComponent` values or raw mappings
-    (the unified ``Template(components=...)`` passthrough).
+    ``components`` holds the Cloud API's ``TemplateComponent`` values (built by the shared
+    builder) or raw mappings (the unified ``Template(components=...)`` passthrough).
 
     Example::
 

@@ -38,13 +38,7 @@ import email.utils
 import re
 from typing import Any
 
-from whatsapp_async.provider import (
-    APIStatusError,
-    HttpResponse,
-    RateLimitError,
-    error_class_for_status,
-    parse_retry_after,
-)
+from whatsapp_async.provider import APIStatusError, HttpResponse, status_error, summarise_body
 from whatsapp_async.provider.cloudapi import class_for_platform_code
 
 from .wire import ErrorBody, ErrorObject, convert_or_none, decode_json
@@ -177,30 +171,21 @@ def error_from_response(response: HttpResponse) -> APIStatusError:
             if meta_text:
                 message = f"{message}: {meta_text}" if message else meta_text
     if not message:
-        message = _summarise(response.body) or f"HTTP {status}"
+        message = summarise_body(response.body) or f"HTTP {status}"
     if len(message) > _MESSAGE_MAX:
         message = message[: _MESSAGE_MAX - 3] + "..."
-    if cls is None:
-        cls = error_class_for_status(status)
-    kwargs: dict[str, Any] = {
-        "provider": PROVIDER,
-        "status": status,
-        "code": code,
-        "details": decoded if isinstance(decoded, dict) else None,
-        "body": response.body,
-    }
-    if cls is RateLimitError:
-        retry_after = reset_to_retry_after(
-            response.header("X-RateLimit-Reset"),
-            date=response.header("Date"),
-            now=response.received_at or None,
-        )
-        if retry_after is None:
-            retry_after = parse_retry_after(response.header("Retry-After"))
-        return RateLimitError(message, retry_after=retry_after, **kwargs)
-    return cls(message, **kwargs)
-
-
-def _summarise(body: bytes, limit: int = 200) -> str:
-    text = body[:limit].decode("utf-8", "replace")
-    return " ".join(text.split())
+    # Magpipe's reset header first; without one, status_error falls back to Retry-After.
+    retry_after = reset_to_retry_after(
+        response.header("X-RateLimit-Reset"),
+        date=response.header("Date"),
+        now=response.received_at or None,
+    )
+    return status_error(
+        cls,
+        message,
+        provider=PROVIDER,
+        response=response,
+        code=code,
+        details=decoded if isinstance(decoded, dict) else None,
+        retry_after=retry_after,
+    )

@@ -26,7 +26,6 @@ Example::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -54,6 +53,8 @@ from whatsapp_async.provider import (
 )
 
 from . import errors as error_map
+from .api import MESSAGE_PATH, TEMPLATE_PATH, TEXT_MAX
+from .api import TEMPLATE_TO as _MAGPIPE_E164
 from .components import build_components
 from .settings import MagpipeSettings, check_settings
 from .webhooks import check_token, parse_inbound
@@ -67,16 +68,6 @@ from .wire import (
 )
 
 __all__ = ["MESSAGE_PATH", "TEMPLATE_PATH", "TEXT_MAX", "MagpipeProvider"]
-
-
-MESSAGE_PATH = "/send-whatsapp-message"
-TEMPLATE_PATH = "/send-whatsapp-template"
-TEXT_MAX = 4096
-"""Magpipe puts ``message`` into Meta's ``text.body``, which Meta caps at 4096 characters."""
-
-# Magpipe's template function refuses any ``to`` outside this pattern (400); some valid
-# short numbers (7 digits with the country code) fall outside it, so check before sending.
-_MAGPIPE_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
 class MagpipeProvider(Provider):

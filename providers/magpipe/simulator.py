@@ -45,9 +45,12 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
+from whatsapp_async.provider.cloudapi import error_title
 from whatsapp_async.testing import Simulator
 
-from .provider import MESSAGE_PATH, TEMPLATE_PATH, TEXT_MAX
+# The documented paths and limits, from the leaf module the adapter also reads (never the
+# adapter itself: the simulator is what checks it).
+from .api import MESSAGE_PATH, TEMPLATE_PATH, TEMPLATE_TO, TEXT_MAX
 from .wire import encode
 
 __all__ = ["DEFAULT_AGENT_ID", "DEFAULT_PHONE_NUMBER_ID", "MagpipeSimulator", "SentMessage"]
@@ -62,33 +65,20 @@ _CORS = {
     "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
 }
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _WA_ID = re.compile(r"^[1-9]\d{6,14}$")
 _COMPONENT_TYPES = frozenset({"header", "body", "button", "carousel", "limited_time_offer"})
 
-# Meta's short error titles (the "(#code) title" of error.message) and detail sentences.
-_META_ERRORS: dict[int, tuple[str, str]] = {
-    100: ("Invalid parameter", "A parameter of the message is invalid."),
-    130429: ("Rate limit hit", "Cloud API message throughput has been reached."),
-    131000: ("Something went wrong", "Message failed to send because of an unknown error."),
-    131026: ("Message undeliverable", "Message could not be delivered to the recipient."),
-    131047: (
-        "Re-engagement message",
-        "More than 24 hours have passed since the recipient last replied to this number.",
-    ),
-    131056: (
-        "(Business Account, Consumer Account) pair rate limit hit",
-        "Too many messages sent from this number to the same recipient in a short time.",
-    ),
-    132000: (
-        "Number of parameters does not match the expected number of params",
-        "The number of template parameters does not match the template.",
-    ),
-    132001: (
-        "Template name does not exist in the translation",
-        "The template does not exist in this language or is not approved.",
-    ),
-    190: ("Invalid OAuth access token", "The stored access token is expired or invalid."),
+# Meta's ``error_data.details`` sentence per code (the titles are Meta's, from cloudapi).
+_META_DETAILS: dict[int, str] = {
+    100: "A parameter of the message is invalid.",
+    130429: "Cloud API message throughput has been reached.",
+    131000: "Message failed to send because of an unknown error.",
+    131026: "Message could not be delivered to the recipient.",
+    131047: "More than 24 hours have passed since the recipient last replied to this number.",
+    131056: "Too many messages sent from this number to the same recipient in a short time.",
+    132000: "The number of template parameters does not match the template.",
+    132001: "The template does not exist in this language or is not approved.",
+    190: "The stored access token is expired or invalid.",
 }
 
 
@@ -335,7 +325,7 @@ class MagpipeSimulator(Simulator):
             )
         if not (isinstance(agent_id, str) and _UUID.match(agent_id)):
             return self._json({"error": "agent_id must be a valid UUID"}, 400)
-        if not (isinstance(to, str) and _E164.match(to)):
+        if not (isinstance(to, str) and TEMPLATE_TO.match(to)):
             return self._json({"error": "to must be a valid E.164 phone number"}, 400)
         if agent_id.lower() not in {a.lower() for a in self.agent_ids}:
             return self._json({"error": "No active WhatsApp account found for this agent"}, 404)
@@ -414,8 +404,8 @@ class MagpipeSimulator(Simulator):
         }
 
     def _meta_failure(self, code: int, template: bool, message: str | None) -> web.Response:
-        title, details = _META_ERRORS.get(code, ("Unknown error", "Meta refused the message."))
-        meta_message = f"(#{code}) {title}"
+        details = _META_DETAILS.get(code, "Meta refused the message.")
+        meta_message = f"(#{code}) {error_title(code)}"
         if template:
             payload: dict[str, Any] = {
                 "error": "Failed to send template",

@@ -15,9 +15,12 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
+
+# Re-exported for this provider's modules: the SDK's one "decoded JSON as a Struct, or None".
+from whatsapp_async.provider import convert_or_none
 
 __all__ = [
     "ErrorBody",
@@ -25,19 +28,13 @@ __all__ = [
     "InboundContext",
     "InboundMediaItem",
     "InboundWhatsApp",
-    "LocationRef",
-    "MediaRef",
     "SendResponse",
-    "TemplateComponent",
-    "TemplateParameter",
     "TemplateSendBody",
     "TextSendBody",
     "convert_or_none",
     "decode_json",
     "encode",
 ]
-
-T = TypeVar("T")
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
@@ -59,77 +56,11 @@ class TextSendBody(msgspec.Struct, kw_only=True, omit_defaults=True):
     metadata: dict[str, Any] | None = None
 
 
-class MediaRef(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A media object in a template header parameter: ``link`` or ``id``.
-
-    Example::
-
-        MediaRef(link="https://example.com/report.pdf", filename="report.pdf")
-    """
-
-    link: str | None = None
-    id: str | None = None
-    filename: str | None = None
-
-
-class LocationRef(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A location in a template header parameter.
-
-    Example::
-
-        LocationRef(latitude=49.28, longitude=-123.12, name="Site 4")
-    """
-
-    latitude: float
-    longitude: float
-    name: str | None = None
-    address: str | None = None
-
-
-class TemplateParameter(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """One Meta template parameter (``type`` says which of the other fields is set).
-
-    Example::
-
-        TemplateParameter(type="text", text="John")
-        TemplateParameter(type="text", parameter_name="first_name", text="John")
-        TemplateParameter(type="payload", payload="confirm-42")
-    """
-
-    type: str
-    parameter_name: str | None = None
-    text: str | None = None
-    payload: str | None = None
-    coupon_code: str | None = None
-    image: MediaRef | None = None
-    video: MediaRef | None = None
-    document: MediaRef | None = None
-    location: LocationRef | None = None
-
-
-class TemplateComponent(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """One Meta template component (``header``, ``body`` or ``button``).
-
-    Buttons carry ``sub_type`` and a zero-based ``index`` (a string, as Magpipe's
-    and Meta's examples write it).
-
-    Example::
-
-        TemplateComponent(type="button", sub_type="url", index="0",
-                          parameters=[TemplateParameter(type="text", text="report/a8f3")])
-    """
-
-    type: str
-    sub_type: str | None = None
-    index: str | None = None
-    parameters: list[TemplateParameter] = msgspec.field(default_factory=list)
-
-
 class TemplateSendBody(msgspec.Struct, kw_only=True, omit_defaults=True):
     """``POST /send-whatsapp-template``: an approved template to an E.164 number (with ``+``).
 
-    ``components`` is Meta's component list (built from a ``Template`` or passed
-    through raw); Magpipe hands it to Meta unchanged.
+    ``components`` is Meta's component list (the Cloud API's ``TemplateComponent`` values
+    built from a ``Template``, or a raw passthrough); Magpipe hands it to Meta unchanged.
 
     Example::
 
@@ -269,17 +200,4 @@ def decode_json(data: bytes | str) -> Any:
     try:
         return _decoder.decode(data)
     except msgspec.DecodeError:
-        return None
-
-
-def convert_or_none(value: Any, type_: type[T]) -> T | None:
-    """``value`` (decoded JSON) as ``type_``, or ``None`` when it does not fit.
-
-    Example::
-
-        convert_or_none({"success": True, "message_id": "wamid.X"}, SendResponse)
-    """
-    try:
-        return msgspec.convert(value, type_)
-    except msgspec.ValidationError:
         return None

@@ -37,9 +37,9 @@ from whatsapp_async.provider import (
     APIStatusError,
     HttpResponse,
     NotFoundError,
-    RateLimitError,
     error_class_for_status,
-    parse_retry_after,
+    status_error,
+    summarise_body,
 )
 from whatsapp_async.provider.cloudapi import class_for_platform_code
 
@@ -87,17 +87,10 @@ def error_from_response(response: HttpResponse) -> APIStatusError:
     details: Any = None
     if graph is not None and graph.error_data is not None:
         details = graph.error_data.details
-    kwargs: dict[str, Any] = {
-        "provider": PROVIDER,
-        "status": response.status,
-        "code": code,
-        "details": details,
-        "body": response.body,
-    }
-    if cls is RateLimitError:
-        retry_after = parse_retry_after(response.header("Retry-After"))
-        return RateLimitError(message, retry_after=retry_after, **kwargs)
-    return cls(message, **kwargs)
+    # The SDK's last step keeps status, code and body, and reads Retry-After for a rate limit.
+    return status_error(
+        cls, message, provider=PROVIDER, response=response, code=code, details=details
+    )
 
 
 def _graph_error(body: bytes) -> GraphError | None:
@@ -126,5 +119,5 @@ def _message(graph: GraphError | None, response: HttpResponse) -> str:
     if not response.body:
         return f"HTTP {response.status} with an empty body"
     # Not Meta's envelope (a proxy's HTML page, a truncated body): show where it came from.
-    snippet = " ".join(response.body[:120].decode("utf-8", "replace").split())
+    snippet = summarise_body(response.body, 120)
     return f"HTTP {response.status} with a body that is not Meta's error envelope: {snippet!r}"

@@ -62,10 +62,10 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from whatsapp_async.provider import hmac_sha256_hex
+from whatsapp_async.provider import PLATFORM_MEDIA_LIMITS, hmac_sha256_hex
+from whatsapp_async.provider.cloudapi import error_title
 from whatsapp_async.testing import Simulator
 
-from .media import MEDIA_LIMITS
 from .simulator_media import FormPart, MediaStore, SimMedia, media_ids_in, parse_form
 from .simulator_template_admin import new_template
 from .simulator_templates import TemplateBook
@@ -76,51 +76,6 @@ __all__ = ["MetaSimulator"]
 
 _VERSION = re.compile(r"v\d+\.\d+")
 
-# Meta's short titles per code (the "(#code) title" of error.message).
-_TITLES: dict[int, str] = {
-    0: "AuthException",
-    1: "API Unknown",
-    2: "API Service",
-    3: "API Method",
-    4: "API Too Many Calls",
-    10: "Permission Denied",
-    33: "This phone number is deleted",
-    100: "Invalid parameter",
-    190: "Access token has expired",
-    200: "API Permission",
-    368: "Temporarily blocked for policies violations",
-    80007: "Rate limit issues",
-    130429: "Rate limit hit",
-    130472: "User's number is part of an experiment",
-    130497: "Business account is restricted from messaging users in this country",
-    131000: "Something went wrong",
-    131005: "Access denied",
-    131008: "Required parameter is missing",
-    131009: "Parameter value is not valid",
-    131016: "Service unavailable",
-    131021: "Recipient cannot be sender",
-    131026: "Message undeliverable",
-    131031: "Business Account locked",
-    131042: "Business eligibility payment issue",
-    131045: "Incorrect certificate",
-    131047: "Re-engagement message",
-    131048: "Spam rate limit hit",
-    131049: "Meta chose not to deliver",
-    131051: "Unsupported message type",
-    131052: "Media download error",
-    131053: "Media upload error",
-    131056: "(Business Account, Consumer Account) pair rate limit hit",
-    131057: "Account in maintenance mode",
-    132000: "Number of parameters does not match the expected number of params",
-    132001: "Template name does not exist in the translation",
-    132005: "Translated text too long",
-    132007: "Template Format Character Policy Violated",
-    132012: "Parameter format does not match format in the created template",
-    132015: "Template is Paused",
-    132016: "Template is Disabled",
-    133004: "Server temporarily unavailable",
-    133010: "Phone number not registered",
-}
 _DEFAULT_CODE_FOR_STATUS = {400: 100, 401: 190, 403: 10, 404: 100, 429: 130429, 503: 2}
 _DOWNLOAD_PATH = "/whatsapp_business/attachments/"
 
@@ -144,7 +99,7 @@ class MetaSimulator(Simulator):
     name: ClassVar[str] = "meta"
     # Uploads up to Meta's largest media limit (documents, 100 MB) plus the form's overhead.
     max_request_body: ClassVar[int] = (
-        max(limit.max_bytes for limit in MEDIA_LIMITS.values()) + 1024 * 1024
+        max(limit.max_bytes for limit in PLATFORM_MEDIA_LIMITS.values()) + 1024 * 1024
     )
 
     def __init__(self) -> None:
@@ -469,7 +424,7 @@ class MetaSimulator(Simulator):
         error_type: str = "OAuthException",
         subcode: int | None = None,
     ) -> web.Response:
-        title = _TITLES.get(code, "Unknown error")
+        title = error_title(code)
         error: dict[str, Any] = {
             "message": f"(#{code}) {title}" if code != 190 else details or title,
             "type": error_type,
@@ -532,8 +487,8 @@ class MetaSimulator(Simulator):
                 entry["errors"] = [
                     {
                         "code": 131026,
-                        "title": _TITLES[131026],
-                        "message": _TITLES[131026],
+                        "title": error_title(131026),
+                        "message": error_title(131026),
                         "error_data": {"details": "The recipient is not a WhatsApp user."},
                     }
                 ]
@@ -625,9 +580,9 @@ class _UnknownObject(Rejection):
 
 def _check_upload(mime_type: str, size: int) -> None:
     """Meta's type and size rules for an upload, as Graph errors."""
-    fitting = [limit for limit in MEDIA_LIMITS.values() if mime_type in limit.mime_types]
+    fitting = [limit for limit in PLATFORM_MEDIA_LIMITS.values() if mime_type in limit.mime_types]
     if not fitting:
-        accepted = sorted({m for limit in MEDIA_LIMITS.values() for m in limit.mime_types})
+        accepted = sorted({m for limit in PLATFORM_MEDIA_LIMITS.values() for m in limit.mime_types})
         raise Rejection(
             100,
             f"Param file must be a file with one of the following types: {', '.join(accepted)}. "

@@ -23,7 +23,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import limits as lim
+# Meta's documented limits (a leaf module with their sources), never the adapter's builders:
+# the checks below read the JSON on their own, so an SDK wire bug shows up as a rejection.
+from whatsapp_async.provider import cloudapi as lim
+
 from .simulator_templates import SimTemplate, TemplateBook
 
 __all__ = ["Rejection", "SendCheck", "validate_mark_read", "validate_send"]
@@ -54,7 +57,6 @@ _MEDIA_KEYS = {
     "sticker": {"id", "link"},
 }
 _PHONE = re.compile(r"\+?[1-9][0-9]{6,14}")
-_PARAM_NAME = re.compile(r"[a-z_]{1,20}")
 _KEYCAP = re.compile("[0-9#*]\ufe0f?\u20e3")
 _TEMPLATE_BUTTON_PARAMS = {
     "quick_reply": "payload",
@@ -473,7 +475,7 @@ def _component_shape(component: Mapping[str, Any], path: str, *, only_body: bool
             raise Rejection(131008, f"The parameter {ppath}.{ptype} is required.")
         if "parameter_name" in parameter:
             pname = parameter["parameter_name"]
-            if not isinstance(pname, str) or not _PARAM_NAME.fullmatch(pname):
+            if not isinstance(pname, str) or not lim.TEMPLATE_PARAM_NAME.fullmatch(pname):
                 raise Rejection(100, f"Param {ppath}.parameter_name is not a valid name.")
         if ptype == "text" and kind in ("header", "body"):
             limit = lim.TEMPLATE_HEADER_TEXT_MAX

@@ -34,7 +34,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 
@@ -46,11 +46,11 @@ from whatsapp_async.provider import (
     StatusUpdate,
     UnknownEvent,
     WebhookSignatureError,
-    verify_hmac_sha256,
+    check_signature_header,
+    convert_or_none,
 )
 
-from .wire import (
-    DECODER,
+from .webhook_wire import (
     InboundMessage,
     InboundStatus,
     Metadata,
@@ -58,6 +58,7 @@ from .wire import (
     WebhookError,
     WebhookMedia,
 )
+from .wire import DECODER
 
 __all__ = ["SIGNATURE_HEADER", "handshake", "parse_payload", "verify_signature"]
 
@@ -67,8 +68,6 @@ ENVELOPE_OBJECT = "whatsapp_business_account"
 
 _STATUSES = frozenset({"sent", "delivered", "read", "played", "failed"})
 _MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
-
-T = TypeVar("T")
 
 
 def verify_signature(headers: Mapping[str, str], body: bytes, secrets: list[str]) -> None:
@@ -81,17 +80,15 @@ def verify_signature(headers: Mapping[str, str], body: bytes, secrets: list[str]
 
         verify_signature(request.headers, await request.read(), ["app-secret"])
     """
-    signature = _header(headers, SIGNATURE_HEADER)
-    if not signature:
-        raise WebhookSignatureError(
-            f"meta webhook has no {SIGNATURE_HEADER} header", provider=PROVIDER
-        )
-    if not verify_hmac_sha256(body, signature, secrets, prefix="sha256="):
-        raise WebhookSignatureError(
-            f"meta webhook {SIGNATURE_HEADER} does not match the body under any configured "
-            "app secret",
-            provider=PROVIDER,
-        )
+    check_signature_header(
+        headers,
+        body,
+        secrets,
+        header=SIGNATURE_HEADER,
+        provider=PROVIDER,
+        prefix="sha256=",
+        secret_name="app secret",
+    )
 
 
 def handshake(query: Mapping[str, str], verify_token: str | None) -> str | None:
@@ -158,16 +155,16 @@ def parse_payload(body: bytes) -> list[Event]:
 
 
 def _messages_change(value: dict[str, Any]) -> Iterator[Event]:
-    metadata = _convert(value.get("metadata"), Metadata) or Metadata()
+    metadata = convert_or_none(value.get("metadata"), Metadata) or Metadata()
     contacts = [c for c in map(_as_contact, _list(value.get("contacts"))) if c is not None]
     for raw in _list(value.get("messages")):
-        message = _convert(raw, InboundMessage)
+        message = convert_or_none(raw, InboundMessage)
         if message is None or not message.id:
             yield UnknownEvent(provider=PROVIDER, raw=raw, kind="message")
         else:
             yield _message_event(message, raw, metadata, contacts)
     for raw in _list(value.get("statuses")):
-        status = _convert(raw, InboundStatus)
+        status = convert_or_none(raw, InboundStatus)
         if status is None or not status.id or status.status not in _STATUSES:
             yield UnknownEvent(provider=PROVIDER, raw=raw, kind="status")
         else:
@@ -319,16 +316,7 @@ def _timestamp(value: str | None) -> datetime | None:
 
 
 def _as_contact(raw: Any) -> WebhookContact | None:
-    return _convert(raw, WebhookContact)
-
-
-def _convert(raw: Any, kind: type[T]) -> T | None:
-    if not isinstance(raw, dict):
-        return None
-    try:
-        return msgspec.convert(raw, kind)
-    except msgspec.ValidationError:
-        return None
+    return convert_or_none(raw, WebhookContact)
 
 
 def _list(value: Any) -> list[Any]:
@@ -337,11 +325,3 @@ def _list(value: Any) -> list[Any]:
 
 def _dicts(value: Any) -> Iterator[dict[str, Any]]:
     return (item for item in _list(value) if isinstance(item, dict))
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lower = name.lower()
-    return next((v for k, v in headers.items() if k.lower() == lower), None)

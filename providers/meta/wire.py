@@ -2,8 +2,9 @@
 
 Outbound structs (``MessageRequest`` and its parts) omit fields left at ``None`` so the
 encoded body carries exactly what Meta documents. Inbound structs (responses, errors,
-template pages, webhooks) give every field a default: Meta adds fields over time and
-leaves others out, and a missing field must never turn into a crash.
+template pages; the webhook ones are in ``webhook_wire``) give every field a default:
+Meta adds fields over time and leaves others out, and a missing field must never turn into
+a crash.
 
 Example::
 
@@ -19,6 +20,11 @@ from typing import Any
 
 import msgspec
 
+# The media and location objects are the Cloud API's, shared with the template builder and the
+# relays that send the same JSON: one definition, re-exported for this provider's modules.
+# Template components come from the shared builder (whatsapp_async.provider.cloudapi).
+from whatsapp_async.provider.cloudapi import LocationObject, MediaObject
+
 __all__ = [
     "DECODER",
     "ENCODER",
@@ -28,13 +34,6 @@ __all__ = [
     "ErrorData",
     "ErrorEnvelope",
     "GraphError",
-    "InboundButton",
-    "InboundContext",
-    "InboundInteractive",
-    "InboundMessage",
-    "InboundReply",
-    "InboundStatus",
-    "InboundText",
     "InteractiveHeader",
     "InteractiveObject",
     "InteractiveText",
@@ -44,9 +43,7 @@ __all__ = [
     "MediaObject",
     "MediaUploaded",
     "MessageRequest",
-    "Metadata",
     "Paging",
-    "Profile",
     "ReactionObject",
     "ReplyButtonObject",
     "ReplyObject",
@@ -56,20 +53,15 @@ __all__ = [
     "SendMessageInfo",
     "SendResponse",
     "SuccessBody",
-    "TemplateComponent",
     "TemplateComponentItem",
     "TemplateCreateRequest",
     "TemplateCreated",
     "TemplateItem",
     "TemplateLanguage",
     "TemplateObject",
-    "TemplateParameter",
     "TemplatesPage",
     "TextObject",
     "TypingIndicator",
-    "WebhookContact",
-    "WebhookError",
-    "WebhookMedia",
 ]
 
 ENCODER = msgspec.json.Encoder()
@@ -93,34 +85,6 @@ class TextObject(_Out, frozen=True, kw_only=True):
 
     body: str
     preview_url: bool
-
-
-class MediaObject(_Out, frozen=True, kw_only=True):
-    """``image``/``video``/``audio``/``document``/``sticker``: one of ``id`` or ``link``.
-
-    Example::
-
-        MediaObject(link="https://example.com/a.png", caption="A")
-    """
-
-    id: str | None = None
-    link: str | None = None
-    caption: str | None = None
-    filename: str | None = None
-
-
-class LocationObject(_Out, frozen=True, kw_only=True):
-    """``location``: coordinates as JSON numbers.
-
-    Example::
-
-        LocationObject(latitude=37.48, longitude=-122.15, name="HQ")
-    """
-
-    latitude: float
-    longitude: float
-    name: str | None = None
-    address: str | None = None
 
 
 class ReactionObject(_Out, frozen=True, kw_only=True):
@@ -259,39 +223,6 @@ class TemplateLanguage(_Out, frozen=True, kw_only=True):
 
     code: str
     policy: str | None = None
-
-
-class TemplateParameter(_Out, frozen=True, kw_only=True):
-    """One template parameter; ``type`` names the field that carries its value.
-
-    Example::
-
-        TemplateParameter(type="text", parameter_name="first_name", text="Ada")
-    """
-
-    type: str
-    parameter_name: str | None = None
-    text: str | None = None
-    payload: str | None = None
-    coupon_code: str | None = None
-    image: MediaObject | None = None
-    video: MediaObject | None = None
-    document: MediaObject | None = None
-    location: LocationObject | None = None
-
-
-class TemplateComponent(_Out, frozen=True, kw_only=True):
-    """One entry of ``template.components``; buttons carry ``sub_type`` and ``index``.
-
-    Example::
-
-        TemplateComponent(type="body", parameters=[TemplateParameter(type="text", text="Ada")])
-    """
-
-    type: str
-    sub_type: str | None = None
-    index: str | None = None
-    parameters: list[TemplateParameter]
 
 
 class TemplateObject(_Out, frozen=True, kw_only=True):
@@ -588,191 +519,3 @@ class TemplateCreated(_In, frozen=True, kw_only=True):
     id: str | None = None
     status: str | None = None
     category: str | None = None
-
-
-# -- inbound: webhooks -------------------------------------------------------------------------
-class WebhookError(_In, frozen=True, kw_only=True):
-    """An error in a webhook (``value.errors``, ``messages[].errors``, ``statuses[].errors``).
-
-    Example::
-
-        WebhookError(code=131049, title="Not delivered", error_data={"details": "..."})
-    """
-
-    code: int | str | None = None
-    title: str | None = None
-    message: str | None = None
-    error_data: dict[str, Any] | None = None
-    href: str | None = None
-
-
-class WebhookMedia(_In, frozen=True, kw_only=True):
-    """``image|video|audio|document|sticker`` of an inbound message.
-
-    Example::
-
-        WebhookMedia(id="1003383421387256", mime_type="image/jpeg", caption="Taj Mahal")
-    """
-
-    id: str | None = None
-    url: str | None = None
-    mime_type: str | None = None
-    sha256: str | None = None
-    caption: str | None = None
-    filename: str | None = None
-    voice: bool = False
-    animated: bool = False
-
-
-class InboundText(_In, frozen=True, kw_only=True):
-    """``text`` of an inbound message.
-
-    Example::
-
-        InboundText(body="Does it come in another color?")
-    """
-
-    body: str | None = None
-
-
-class InboundContext(_In, frozen=True, kw_only=True, rename={"from_": "from"}):
-    """``context``: what the message replies to, or that it was forwarded.
-
-    Example::
-
-        InboundContext(from_="15550783881", id="wamid.X")
-    """
-
-    from_: str | None = None
-    id: str | None = None
-    forwarded: bool = False
-    frequently_forwarded: bool = False
-    referred_product: dict[str, Any] | None = None
-
-
-class InboundButton(_In, frozen=True, kw_only=True):
-    """``button``: a template quick-reply tap.
-
-    Example::
-
-        InboundButton(payload="ORDER_DETAILS", text="Details")
-    """
-
-    payload: str | None = None
-    text: str | None = None
-
-
-class InboundReply(_In, frozen=True, kw_only=True):
-    """``interactive.button_reply`` / ``interactive.list_reply``.
-
-    Example::
-
-        InboundReply(id="change-button", title="Change")
-    """
-
-    id: str | None = None
-    title: str | None = None
-    description: str | None = None
-
-
-class InboundInteractive(_In, frozen=True, kw_only=True):
-    """``interactive`` of an inbound message.
-
-    Example::
-
-        InboundInteractive(type="list_reply", list_reply=InboundReply(id="x", title="X"))
-    """
-
-    type: str | None = None
-    button_reply: InboundReply | None = None
-    list_reply: InboundReply | None = None
-
-
-class InboundMessage(_In, frozen=True, kw_only=True, rename={"from_": "from"}):
-    """One entry of ``value.messages``.
-
-    ``from`` is the user's phone digits, a BSUID, or ``""`` (then ``from_user_id`` is set).
-
-    Example::
-
-        InboundMessage(from_="16505551234", id="wamid.X", timestamp="1749416383", type="text")
-    """
-
-    from_: str = ""
-    from_user_id: str | None = None
-    id: str = ""
-    timestamp: str | None = None
-    type: str = "unknown"
-    text: InboundText | None = None
-    image: WebhookMedia | None = None
-    video: WebhookMedia | None = None
-    audio: WebhookMedia | None = None
-    document: WebhookMedia | None = None
-    sticker: WebhookMedia | None = None
-    location: dict[str, Any] | None = None
-    contacts: list[dict[str, Any]] | None = None
-    reaction: dict[str, Any] | None = None
-    interactive: InboundInteractive | None = None
-    button: InboundButton | None = None
-    order: dict[str, Any] | None = None
-    system: dict[str, Any] | None = None
-    context: InboundContext | None = None
-    referral: dict[str, Any] | None = None
-    errors: list[WebhookError] = msgspec.field(default_factory=list)
-
-
-class InboundStatus(_In, frozen=True, kw_only=True):
-    """One entry of ``value.statuses``.
-
-    Example::
-
-        InboundStatus(id="wamid.X", status="delivered", recipient_id="16505551234")
-    """
-
-    id: str = ""
-    status: str = ""
-    timestamp: str | None = None
-    recipient_id: str = ""
-    recipient_user_id: str | None = None
-    recipient_type: str | None = None
-    recipient_participant_id: str | None = None
-    biz_opaque_callback_data: Any = None
-    """A string from Meta; left untyped so an odd value never loses the status."""
-    errors: list[WebhookError] = msgspec.field(default_factory=list)
-
-
-class Profile(_In, frozen=True, kw_only=True):
-    """``contacts[].profile``.
-
-    Example::
-
-        Profile(name="Sheena Nelson")
-    """
-
-    name: str | None = None
-    username: str | None = None
-
-
-class WebhookContact(_In, frozen=True, kw_only=True):
-    """``value.contacts[]``: who the messages in this change came from.
-
-    Example::
-
-        WebhookContact(wa_id="16505551234", profile=Profile(name="Sheena Nelson"))
-    """
-
-    wa_id: str = ""
-    user_id: str | None = None
-    profile: Profile | None = None
-
-
-class Metadata(_In, frozen=True, kw_only=True):
-    """``value.metadata``: the business number the change concerns.
-
-    Example::
-
-        Metadata(display_phone_number="15550783881", phone_number_id="106540352242922")
-    """
-
-    display_phone_number: str | None = None
-    phone_number_id: str | None = None

@@ -29,8 +29,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from whatsapp_async.provider import (
     APIStatusError,
     BadRequestError,
@@ -41,8 +39,10 @@ from whatsapp_async.provider import (
     RateLimitError,
     RecipientError,
     TemplateError,
+    convert_or_none,
     error_class_for_status,
-    parse_retry_after,
+    status_error,
+    summarise_body,
 )
 
 from .wire import ErrorBody, decode_json
@@ -112,23 +112,10 @@ def _class_for(code: str | None, status: int) -> type[APIStatusError]:
     return error_class_for_status(status)
 
 
-def _error_body(raw: Any) -> ErrorBody | None:
-    if not isinstance(raw, dict):
-        return None
-    try:
-        return msgspec.convert(raw, ErrorBody)
-    except msgspec.ValidationError:
-        return None
-
-
 def _seconds(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return max(0.0, float(value)) if value == value else None  # NaN is not a wait
-
-
-def _summary(body: bytes, limit: int = 200) -> str:
-    return " ".join(body[:limit].decode("utf-8", "replace").split())
 
 
 def error_from_response(response: HttpResponse) -> APIStatusError:
@@ -140,25 +127,22 @@ def error_from_response(response: HttpResponse) -> APIStatusError:
         # ServerError(provider='pilot', status=503, code=None, ...)
     """
     raw = decode_json(response.body)
-    parsed = _error_body(raw)
+    parsed = convert_or_none(raw, ErrorBody)
     code = parsed.code if parsed is not None and isinstance(parsed.code, str) else None
     message = parsed.error if parsed is not None and isinstance(parsed.error, str) else ""
     if not message:
-        message = _summary(response.body) or f"HTTP {response.status}"
+        message = summarise_body(response.body) or f"HTTP {response.status}"
     details = parsed.details if parsed is not None else None
     if details is None and isinstance(raw, dict):
         details = raw
-    cls = _class_for(code, response.status)
-    kwargs: dict[str, Any] = {
-        "provider": PROVIDER,
-        "status": response.status,
-        "code": code,
-        "details": details,
-        "body": response.body,
-    }
-    if issubclass(cls, RateLimitError):
-        wait = _seconds(parsed.retry_after_seconds) if parsed is not None else None
-        if wait is None:
-            wait = parse_retry_after(response.header("Retry-After"))
-        return cls(message, retry_after=wait, **kwargs)
-    return cls(message, **kwargs)
+    # Pilot's own retryAfterSeconds first; without it, status_error reads Retry-After.
+    wait = _seconds(parsed.retry_after_seconds) if parsed is not None else None
+    return status_error(
+        _class_for(code, response.status),
+        message,
+        provider=PROVIDER,
+        response=response,
+        code=code,
+        details=details,
+        retry_after=wait,
+    )

@@ -38,8 +38,7 @@ from whatsapp_async.provider import (
     MessageReceived,
     StatusUpdate,
     UnknownEvent,
-    WebhookSignatureError,
-    verify_hmac_sha256,
+    check_signature_header,
 )
 
 from .wire import MessageEventData, decode_json, parse_timestamp
@@ -48,7 +47,6 @@ __all__ = [
     "INBOUND_EVENTS",
     "SIGNATURE_HEADER",
     "STATUS_EVENTS",
-    "header_value",
     "parse_events",
     "verify_signature",
 ]
@@ -68,23 +66,6 @@ INBOUND_EVENTS = frozenset(
 MEDIA_KINDS = frozenset({"image", "video", "audio", "document", "sticker", "voice"})
 
 
-def header_value(headers: Mapping[str, str], name: str) -> str | None:
-    """The value of header ``name`` in any letter case (plain dicts included).
-
-    Example::
-
-        header_value({"X-Pilot-Status-Signature": "ab12"}, "x-pilot-status-signature")  # 'ab12'
-    """
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lower = name.lower()
-    for key, val in headers.items():
-        if key.lower() == lower:
-            return val
-    return None
-
-
 def verify_signature(headers: Mapping[str, str], body: bytes, secrets: list[str]) -> None:
     """Raise ``WebhookSignatureError`` unless the body is signed by one of ``secrets``.
 
@@ -92,15 +73,15 @@ def verify_signature(headers: Mapping[str, str], body: bytes, secrets: list[str]
 
         verify_signature({"x-pilot-status-signature": hmac_sha256_hex(s, body)}, body, [s])
     """
-    signature = header_value(headers, SIGNATURE_HEADER)
-    if not signature:
-        raise WebhookSignatureError(
-            f"pilot webhook has no {SIGNATURE_HEADER} header", provider=PROVIDER
-        )
-    if not verify_hmac_sha256(body, signature, secrets, prefix="sha256=", prefix_optional=True):
-        raise WebhookSignatureError(
-            f"pilot webhook {SIGNATURE_HEADER} does not match the body", provider=PROVIDER
-        )
+    check_signature_header(
+        headers,
+        body,
+        secrets,
+        header=SIGNATURE_HEADER,
+        provider=PROVIDER,
+        prefix="sha256=",
+        prefix_optional=True,
+    )
 
 
 def parse_events(body: bytes) -> list[Event]:

@@ -80,8 +80,15 @@ from ..results import (
     TemplateInfo,
 )
 from ._contract import Capabilities, Provider, SendOptions
-from ._helpers import decode_json, deep_merge, parse_retry_after, status_error, summarise_body
-from ._http import HttpRequest, HttpResponse, is_secret_header
+from ._helpers import (
+    convert_or_none,
+    decode_json,
+    deep_merge,
+    parse_retry_after,
+    status_error,
+    summarise_body,
+)
+from ._http import HttpRequest, HttpResponse, header_value, is_secret_header
 from ._media import (
     PLATFORM_MEDIA_LIMITS,
     FormFile,
@@ -93,7 +100,7 @@ from ._media import (
 )
 from ._operation import Operation
 from ._settings import REDACTED, Settings, redact, scrub_value
-from ._signatures import hmac_sha256_hex, verify_hmac_sha256
+from ._signatures import check_signature_header, hmac_sha256_hex, verify_hmac_sha256
 
 __all__ = [
     "MESSAGE_KINDS",
@@ -167,10 +174,13 @@ __all__ = [
     "WebhookSignatureError",
     "WhatsAppError",
     "check_media",
+    "check_signature_header",
+    "convert_or_none",
     "decode_json",
     "deep_merge",
     "error_class_for_status",
     "guess_mime_type",
+    "header_value",
     "hmac_sha256_hex",
     "is_secret_header",
     "parse_retry_after",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import email.utils
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -22,6 +22,7 @@ from ..errors import APIStatusError, error_class_for_status
 from ._http import HttpResponse
 
 __all__ = [
+    "convert_or_none",
     "decode_json",
     "deep_merge",
     "parse_retry_after",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 _decoder = msgspec.json.Decoder()
+
+T = TypeVar("T")
 
 
 def deep_merge(base: dict[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -104,6 +107,27 @@ def decode_json(body: bytes) -> Any:
     try:
         return _decoder.decode(body)
     except msgspec.DecodeError:
+        return None
+
+
+def convert_or_none(value: Any, type_: type[T]) -> T | None:
+    """Decoded JSON ``value`` (an object) as the Struct ``type_``, or None when it does not fit.
+
+    A response or webhook item of an odd shape must degrade into "unknown", never a crash:
+    anything but a JSON object, or an object whose fields have the wrong types, gives None.
+
+    Example::
+
+        >>> class Ok(msgspec.Struct):
+        ...     id: str
+        >>> [convert_or_none(value, Ok) for value in ({"id": "x"}, [1], {"id": 1})]
+        [Ok(id='x'), None, None]
+    """
+    if not isinstance(value, dict):
+        return None
+    try:
+        return msgspec.convert(value, type_)
+    except msgspec.ValidationError:
         return None
 
 

@@ -21,7 +21,7 @@ import msgspec
 from ._media import FormFile
 from ._settings import REDACTED
 
-__all__ = ["HttpRequest", "HttpResponse", "is_secret_header"]
+__all__ = ["HttpRequest", "HttpResponse", "header_value", "is_secret_header"]
 
 
 class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,6 +66,27 @@ def is_secret_header(name: str) -> bool:
     return any(part in lower for part in _SECRET_HEADER_PARTS)
 
 
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
+    """The value of header ``name`` in any letter case, or None (plain dicts included).
+
+    Web frameworks hand webhooks case-insensitive mappings, tests and callers plain dicts:
+    an exact hit is tried first, then every key compared without case.
+
+    Example::
+
+        >>> header_value({"X-Hub-Signature-256": "sha256=ab"}, "x-hub-signature-256")
+        'sha256=ab'
+    """
+    value = headers.get(name)
+    if value is not None:
+        return value
+    lower = name.lower()
+    for key, val in headers.items():
+        if key.lower() == lower:
+            return val
+    return None
+
+
 class HttpResponse(msgspec.Struct, frozen=True, kw_only=True):
     """A response as the core received it. Header names are matched case-insensitively.
 
@@ -83,11 +104,4 @@ class HttpResponse(msgspec.Struct, frozen=True, kw_only=True):
 
     def header(self, name: str) -> str | None:
         """The value of header ``name`` (any case), or None."""
-        value = self.headers.get(name)
-        if value is not None:
-            return value
-        lower = name.lower()
-        for key, val in self.headers.items():
-            if key.lower() == lower:
-                return val
-        return None
+        return header_value(self.headers, name)

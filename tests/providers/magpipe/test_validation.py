@@ -250,17 +250,18 @@ async def test_too_short_number_for_magpipe_template_pattern_is_refused(sb: Sand
     ("template", "field"),
     [
         (Template("t", body=["ok", ""]), "template.body[1]"),
-        (Template("t", body={"First Name": "John"}), "template.body"),
+        (Template("t", body={"First Name": "John"}), "template.body['First Name']"),
+        (Template("t", body={"first_name": "John"}, header="Report"), "template.header"),
         (Template("t", header="h" * 61), "template.header"),
         (Template("t", body=["x" * 1025], header="Report"), "template.body[0]"),
         (Template("t", body=["x" * 32769]), "template.body[0]"),
         (
             Template("t", header=Image(link="https://x.example/a.png", caption="c")),
-            "template.header",
+            "template.header.caption",
         ),
         (
             Template("t", buttons=[TemplateButton(sub_type="url", value="a", index=10)]),
-            "template.buttons",
+            "template.buttons[0].index",
         ),
         (
             Template(
@@ -276,7 +277,7 @@ async def test_too_short_number_for_magpipe_template_pattern_is_refused(sb: Sand
             Template("t", buttons=[TemplateButton(sub_type="url", value=" ")]),
             "template.buttons[0].value",
         ),
-        (Template("t", components=[{"type": "body"}, "header"]), "components"),  # type: ignore[list-item]
+        (Template("t", components=[{"type": "body"}, "header"]), "template.components"),  # type: ignore[list-item]
     ],
 )
 async def test_template_parameters_outside_meta_rules_are_refused(

@@ -114,12 +114,11 @@ async def test_template_language_and_positional_body_match_the_seed_example(sb: 
     ]
 
 
-async def test_template_named_body_header_text_and_every_button_kind(sb: Sandbox) -> None:
+async def test_template_named_body_and_every_button_kind(sb: Sandbox) -> None:
     wa = sb.client("magpipe")
     template = Template(
         "site_report_ready",
         body={"first_name": "John", "report_date": "March 20"},
-        header="Site Report",
         buttons=[
             TemplateButton(sub_type="url", value="report/a8f3k2m9"),
             TemplateButton(sub_type="quick_reply", value="ack-42", index=2),
@@ -128,7 +127,6 @@ async def test_template_named_body_header_text_and_every_button_kind(sb: Sandbox
     )
     await wa.send(TO, template)
     assert only_request(sb).json["components"] == [
-        {"type": "header", "parameters": [{"type": "text", "text": "Site Report"}]},
         {
             "type": "body",
             "parameters": [
@@ -160,6 +158,7 @@ async def test_template_named_body_header_text_and_every_button_kind(sb: Sandbox
 @pytest.mark.parametrize(
     ("header", "parameter"),
     [
+        ("Site Report", {"type": "text", "text": "Site Report"}),
         (
             Image(link="https://example.com/site.png"),
             {"type": "image", "image": {"link": "https://example.com/site.png"}},
@@ -186,7 +185,7 @@ async def test_template_named_body_header_text_and_every_button_kind(sb: Sandbox
         ),
     ],
 )
-async def test_template_media_and_location_headers(
+async def test_template_text_media_and_location_headers(
     sb: Sandbox, header: Any, parameter: dict[str, Any]
 ) -> None:
     await sb.client("magpipe").send(TO, Template("media_header", header=header))
