@@ -17,10 +17,8 @@ Example::
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
@@ -29,6 +27,8 @@ import msgspec
 
 from ._bulk import ResultCallback
 from ._bulk_send import BulkSend
+from ._client_media import MediaMethods
+from ._client_webhooks import WebhookMethods
 from ._config import (
     DEFAULT_RATE,
     ConfigConstructors,
@@ -51,16 +51,13 @@ from ._templates import TemplateCache
 from ._timeout import Timeout, as_timeout
 from ._transport import Transport
 from .errors import ConfigurationError, ValidationError
-from .events import Event, InboundMedia
 from .messages import Message
-from .provider import Capabilities, MediaInfo, MediaSource, Operation, Provider, Settings
+from .provider import Capabilities, Operation, Provider, Settings
 from .recipients import PhoneValidation, Recipient
 from .results import BulkResult, MessageStatus, SendResult, TemplateInfo
 
 if TYPE_CHECKING:
-    from aiohttp import web
-
-    from ._webhook_app import EventHandler
+    pass
 
 __all__ = ["WhatsApp"]
 
@@ -70,7 +67,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class WhatsApp(ConfigConstructors):
+class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
     """An async WhatsApp client bound to one provider.
 
     ``provider`` is a registered name (``"meta"``, ``"magpipe"``, ``"pilot"``,
@@ -401,124 +398,6 @@ class WhatsApp(ConfigConstructors):
         """
         found = self._operations.lookup(operation)
         return await self._operations.call(found, *args, **kwargs)
-
-    # -- media ------------------------------------------------------------------------------------
-    async def upload_media(
-        self,
-        source: MediaSource,
-        *,
-        mime_type: str | None = None,
-        filename: str | None = None,
-        kind: str | None = None,
-    ) -> str:
-        """Upload a file (path, streamed; or bytes) and return its media id.
-
-        The size and MIME type are checked against the provider's documented
-        limits before any request (``kind`` narrows the check, e.g. ``"sticker"``).
-
-        Example::
-
-            media_id = await wa.upload_media("receipt.png", mime_type="image/png")
-        """
-        return await self._media.upload(source, mime_type=mime_type, filename=filename, kind=kind)
-
-    async def media_url(self, media_id: str) -> MediaInfo:
-        """The media object's short-lived download URL and description.
-
-        Example::
-
-            info = await wa.media_url(event.media.id)
-        """
-        return await self._media.media_url(media_id)
-
-    async def download_media(
-        self, media: str | InboundMedia, dest: str | os.PathLike[str] | None = None
-    ) -> bytes | Path:
-        """Download a media object by id (or an inbound message's media).
-
-        With ``dest`` the file is streamed to disk chunk by chunk and its path
-        returned; without, the bytes are returned.
-
-        Example::
-
-            path = await wa.download_media(event.media, dest="inbox/photo.jpg")
-        """
-        return await self._media.download(media, dest)
-
-    async def delete_media(self, media_id: str) -> None:
-        """Delete an uploaded media object.
-
-        Example::
-
-            await wa.delete_media(media_id)
-        """
-        await self._media.delete(media_id)
-
-    # -- webhooks -------------------------------------------------------------------------------
-    def parse_webhook(
-        self,
-        headers: Mapping[str, str],
-        body: bytes,
-        query: Mapping[str, str] | None = None,
-    ) -> list[Event]:
-        """Verify and normalise one webhook delivery into events.
-
-        Example::
-
-            events = wa.parse_webhook(request.headers, await request.read(), request.query)
-        """
-        provider = self._provider
-        if not self._warned_unverified and not provider.verifies_webhooks:
-            setting = provider.webhook_secret_setting
-            if setting is not None:
-                self._warned_unverified = True
-                webhook_log.warning(
-                    "%s: no %s configured: webhooks are accepted unverified "
-                    "(signatures are NOT being verified)",
-                    self._name,
-                    setting,
-                )
-        return provider.parse_webhook(headers, body, query or {})
-
-    def webhook_handshake(self, query: Mapping[str, str]) -> str | None:
-        """The answer to the provider's webhook verification GET (Meta's ``hub.challenge``).
-
-        Example::
-
-            wa.webhook_handshake({"hub.mode": "subscribe", "hub.verify_token": "t",
-                                  "hub.challenge": "42"})  # '42'
-        """
-        return self._provider.webhook_handshake(query)
-
-    def webhook_app(
-        self,
-        handler: EventHandler,
-        *,
-        path: str = "/",
-        max_body: int = 3 * 1024 * 1024,
-        dedupe_seconds: float = 600.0,
-        close_client: bool = False,
-    ) -> web.Application:
-        """An aiohttp app that receives this provider's webhooks and calls ``handler(event)``.
-
-        On cleanup the app finishes (or cancels) handler tasks still running; with
-        ``close_client=True`` it also closes this client (for an app that owns it, as in
-        ``web.run_app(WhatsApp.from_env().webhook_app(on_event, close_client=True))``).
-
-        Example::
-
-            app = wa.webhook_app(on_event, path="/webhooks/whatsapp")
-            web.run_app(app, port=8080)
-        """
-        from ._webhook_app import create_webhook_app
-
-        return create_webhook_app(
-            [(path, self)],
-            handler,
-            max_body=max_body,
-            dedupe_seconds=dedupe_seconds,
-            close=[self] if close_client else (),
-        )
 
 
 _DEFAULT_CALL = CallPolicy()

@@ -43,6 +43,7 @@ from whatsapp_async.provider import (
     ValidationError,
     deep_merge,
 )
+from whatsapp_async.provider.cloudapi import NOT_PROCESSED_CODES
 
 from . import wire
 from .error_map import PROVIDER, error_from_body, recipient_error
@@ -93,6 +94,9 @@ class GatewayProvider(Provider):
         request = provider.build_send(Phone("+14155552671"), Text("hi"), SendOptions())
         request.url  # 'https://gw.example.com/api/whatsapp/send'
     """
+
+    # Meta's codes for "refused before processing": every other 5xx is in doubt.
+    not_processed_codes = NOT_PROCESSED_CODES
 
     name = PROVIDER
     settings_type = GatewaySettings

@@ -213,7 +213,7 @@ class GatewaySimulator(Simulator):
     async def handle_send(self, request: web.Request) -> web.Response:
         """Text to a phone number; opens the phone's conversation or reuses it.
 
-        Example::
+        Example (HTTP)::
 
             POST /api/whatsapp/send {"phoneNumber": "+14155552671", "content": "hi"}
         """
@@ -270,7 +270,7 @@ class GatewaySimulator(Simulator):
     async def handle_conversation(self, request: web.Request) -> web.Response:
         """Text into an existing conversation; 404 for an unknown one.
 
-        Example::
+        Example (HTTP)::
 
             POST /api/whatsapp/conversations/123/messages {"content": "hi"}
         """
@@ -316,7 +316,7 @@ class GatewaySimulator(Simulator):
     async def handle_send_template(self, request: web.Request) -> web.Response:
         """One template to every recipient; per-recipient results, ``success`` always true.
 
-        Example::
+        Example (HTTP)::
 
             POST /api/whatsapp/send-template {"templateName": "order_update",
                 "languageCode": "en_US", "components": [...], "recipients": [...]}
@@ -402,7 +402,7 @@ class GatewaySimulator(Simulator):
     async def handle_templates(self, request: web.Request) -> web.Response:
         """The approved templates.
 
-        Example::
+        Example (HTTP)::
 
             GET /api/whatsapp/templates -> {"success": true, "data": [...]}
         """

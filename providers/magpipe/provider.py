@@ -51,6 +51,7 @@ from whatsapp_async.provider import (
     ValidationError,
     deep_merge,
 )
+from whatsapp_async.provider.cloudapi import NOT_PROCESSED_CODES
 
 from . import errors as error_map
 from .api import MESSAGE_PATH, TEMPLATE_PATH, TEXT_MAX
@@ -82,6 +83,9 @@ class MagpipeProvider(Provider):
         provider = MagpipeProvider(MagpipeSettings(api_key="mgp_...", agent_id="d920..."))
         request = provider.build_send(Phone("+16045628647"), Template("hello"), SendOptions())
     """
+
+    # Meta's codes for "refused before processing": every other 5xx is in doubt.
+    not_processed_codes = NOT_PROCESSED_CODES
 
     name = "magpipe"
     settings_type = MagpipeSettings

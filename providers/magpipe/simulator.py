@@ -254,7 +254,7 @@ class MagpipeSimulator(Simulator):
     async def handle_message(self, request: web.Request) -> web.StreamResponse:
         """``/send-whatsapp-message``: a text via the number ``phone_number_id``.
 
-        Example::
+        Example (HTTP)::
 
             POST /send-whatsapp-message {"phone_number_id": "1026733600525693",
                                          "recipient_wa_id": "14155551234", "message": "hi"}
@@ -306,7 +306,7 @@ class MagpipeSimulator(Simulator):
     async def handle_template(self, request: web.Request) -> web.StreamResponse:
         """``/send-whatsapp-template``: an approved template via the agent's number.
 
-        Example::
+        Example (HTTP)::
 
             POST /send-whatsapp-template {"agent_id": "d920763c-...", "to": "+16045628647",
                                           "template_name": "upcoming_site_report"}

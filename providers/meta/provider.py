@@ -53,6 +53,7 @@ from whatsapp_async.provider import (
     TemplateInfo,
     ValidationError,
 )
+from whatsapp_async.provider.cloudapi import NOT_PROCESSED_CODES
 
 from . import webhooks
 from .build import build_message, encode_body
@@ -95,6 +96,9 @@ class MetaProvider(Provider):
         request = provider.build_send(Phone("+16505551234"), Text("hi"), SendOptions())
         request.url  # 'https://graph.facebook.com/v23.0/1065403522/messages'
     """
+
+    # Meta's codes for "refused before processing": every other 5xx is in doubt.
+    not_processed_codes = NOT_PROCESSED_CODES
 
     name = "meta"
     settings_type = MetaSettings

@@ -60,7 +60,10 @@ class IdempotencyKeyInUse(RateLimitError):
 
     Example::
 
-        except IdempotencyKeyInUse: ...  # only seen when retries ran out
+        try:
+            await wa.send(to, message, idempotency_key="order-1234")
+        except IdempotencyKeyInUse:
+            ...  # only seen when the retries ran out
     """
 
 

@@ -30,7 +30,7 @@ from ...errors import (
     TemplateError,
 )
 
-__all__ = ["PLATFORM_CODES", "class_for_platform_code"]
+__all__ = ["NOT_PROCESSED_CODES", "PLATFORM_CODES", "class_for_platform_code"]
 
 PLATFORM_CODES: dict[int, type[APIStatusError]] = {
     # Authentication: the token is invalid or expired.
@@ -81,6 +81,13 @@ PLATFORM_CODES: dict[int, type[APIStatusError]] = {
     135000: BadRequestError,
 }
 """Codes with a definite class; 200-299 and 132000-132999 are ranges."""
+
+
+NOT_PROCESSED_CODES: frozenset[int | str] = frozenset({2, 131057})
+"""Server-side codes that refuse a request before processing it, so the failure is not in
+doubt: 2 ("API service: temporary downtime or overload") and 131057 ("account in
+maintenance mode", e.g. during a throughput upgrade). Every other server-side code (1,
+131000 "unknown error", 131016, 133004 ...) may follow a processed request and is in doubt."""
 
 
 def class_for_platform_code(code: int | None) -> type[APIStatusError] | None:

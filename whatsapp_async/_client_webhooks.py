@@ -1,0 +1,110 @@
+"""The webhook methods of ``WhatsApp`` (a mixin: the facade stays one class, its file small).
+
+Example::
+
+    events = wa.parse_webhook(request.headers, await request.read(), request.query)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
+
+from ._protocols import WebhookSource
+from .events import Event
+from .provider import Provider
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from ._webhook_app import EventHandler
+
+__all__ = ["WebhookMethods"]
+
+
+class _ClientLike(WebhookSource, Protocol):
+    """What ``webhook_app`` needs of the client it is mixed into."""
+
+    async def aclose(self) -> None:
+        """Release the client's connections."""
+
+webhook_log = logging.getLogger("whatsapp_async.webhooks")
+
+
+class WebhookMethods:
+    """Verify-and-parse, the verification handshake, and the aiohttp receiver app.
+
+    Example::
+
+        app = wa.webhook_app(on_event, path="/hooks")
+    """
+
+    _provider: Provider
+    _name: str
+    _warned_unverified: bool
+
+    def parse_webhook(
+        self,
+        headers: Mapping[str, str],
+        body: bytes,
+        query: Mapping[str, str] | None = None,
+    ) -> list[Event]:
+        """Verify and normalise one webhook delivery into events.
+
+        Example::
+
+            events = wa.parse_webhook(request.headers, await request.read(), request.query)
+        """
+        provider = self._provider
+        if not self._warned_unverified and not provider.verifies_webhooks:
+            setting = provider.webhook_secret_setting
+            if setting is not None:
+                self._warned_unverified = True
+                webhook_log.warning(
+                    "%s: no %s configured: webhooks are accepted unverified "
+                    "(signatures are NOT being verified)",
+                    self._name,
+                    setting,
+                )
+        return provider.parse_webhook(headers, body, query or {})
+
+    def webhook_handshake(self, query: Mapping[str, str]) -> str | None:
+        """The answer to the provider's webhook verification GET (Meta's ``hub.challenge``).
+
+        Example::
+
+            wa.webhook_handshake({"hub.mode": "subscribe", "hub.verify_token": "t",
+                                  "hub.challenge": "42"})  # '42'
+        """
+        return self._provider.webhook_handshake(query)
+
+    def webhook_app(
+        self: _ClientLike,
+        handler: EventHandler,
+        *,
+        path: str = "/",
+        max_body: int = 3 * 1024 * 1024,
+        dedupe_seconds: float = 600.0,
+        close_client: bool = False,
+    ) -> web.Application:
+        """An aiohttp app that receives this provider's webhooks and calls ``handler(event)``.
+
+        On cleanup the app finishes (or cancels) handler tasks still running; with
+        ``close_client=True`` it also closes this client (for an app that owns it, as in
+        ``web.run_app(WhatsApp.from_env().webhook_app(on_event, close_client=True))``).
+
+        Example::
+
+            app = wa.webhook_app(on_event, path="/webhooks/whatsapp")
+            web.run_app(app, port=8080)
+        """
+        from ._webhook_app import create_webhook_app
+
+        return create_webhook_app(
+            [(path, self)],
+            handler,
+            max_body=max_body,
+            dedupe_seconds=dedupe_seconds,
+            close=[self] if close_client else (),
+        )
