@@ -10,6 +10,13 @@ message, options) — and the client asks the store first:
 - otherwise the key is reserved, the message sent, and the result stored (or
   the reservation released when the send fails, so it can be retried).
 
+A store that cannot answer never makes a send go out twice, nor an accepted send fail:
+a failed ``reserve`` raises :class:`~whatsapp_async.StoreUnavailable` and nothing is sent;
+a failed ``complete`` (the provider accepted the message) still returns the result and
+logs a WARNING; a failed ``release`` is logged and the send's own error raised
+(:func:`reserve_or_raise`, :func:`complete_or_log`, :func:`release_or_log`, which
+``SendPipeline.deliver`` uses).
+
 :class:`MemoryIdempotencyStore` serves one process; the Redis store in
 ``whatsapp_async.contrib.redis`` serves many.
 
@@ -24,20 +31,26 @@ Example::
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
-from .errors import WhatsAppError
+from .errors import StoreUnavailable, WhatsAppError
 from .results import SendResult
 
 __all__ = [
     "IdempotencyStore",
     "MemoryIdempotencyStore",
     "SendInProgress",
+    "complete_or_log",
     "fingerprint",
+    "release_or_log",
+    "reserve_or_raise",
 ]
+
+log = logging.getLogger("whatsapp_async")
 
 _encoder = msgspec.json.Encoder(order="deterministic")
 
@@ -60,6 +73,9 @@ class IdempotencyStore(Protocol):
 
     ``reserve`` returns the stored result, or None after reserving the key;
     it raises :class:`SendInProgress` when the key is reserved by someone else.
+    A store that cannot answer should raise :class:`~whatsapp_async.StoreUnavailable`
+    (the client turns any other exception from ``reserve`` into one) and bound its own
+    calls in time: the client waits for it.
 
     Example::
 
@@ -123,3 +139,93 @@ class MemoryIdempotencyStore:
 
     async def release(self, key: str) -> None:
         self._locks.pop(key, None)
+
+
+async def reserve_or_raise(store: IdempotencyStore, key: str) -> SendResult | None:
+    """``store.reserve(key)``; a store that fails to answer raises :class:`StoreUnavailable`.
+
+    The store's own verdicts (``SendInProgress``, ``StoreUnavailable``: any
+    ``WhatsAppError``) pass through. Any other exception means the store could not
+    answer; nothing has been sent. Its message is left out (a custom store's errors may
+    carry a connection string); it is chained instead.
+
+    Example::
+
+        stored = await reserve_or_raise(store, key)  # None: reserved, ours to send
+    """
+    try:
+        return await store.reserve(key)
+    except WhatsAppError:
+        raise
+    except Exception as exc:
+        raise StoreUnavailable(
+            f"the idempotency store failed to reserve key {key[:16]}… "
+            f"({type(exc).__name__}); nothing was sent",
+            operation="reserve",
+        ) from exc
+
+
+async def complete_or_log(store: IdempotencyStore, key: str, result: SendResult) -> None:
+    """``store.complete(key, result)``; a failure is logged (WARNING), never raised.
+
+    The provider has accepted the message: reporting the send as failed would invite the
+    caller to send it again. The stored reservation, if the store still has it, keeps
+    other senders off the key until it expires; after that a repeat may go out again.
+
+    Example::
+
+        await complete_or_log(store, key, result)  # then return the result, whatever happened
+    """
+    try:
+        await store.complete(key, result)
+    except Exception as exc:
+        log.warning(
+            "message %s was sent, but recording its result under idempotency key %.16s… "
+            "failed (%s); the result is returned, and a repeat of the key may be sent again "
+            "once the store's reservation lapses",
+            result.id,
+            key,
+            _describe(exc),
+            extra=_extra(key, exc, result.provider),
+        )
+
+
+async def release_or_log(store: IdempotencyStore, key: str) -> None:
+    """``store.release(key)``; a failure is logged (WARNING) so the send's own error stands.
+
+    The key stays reserved until the store's reservation expires: a retry before then
+    gets :class:`SendInProgress` (never a duplicate).
+
+    Example::
+
+        try:
+            result = await send()
+        except BaseException:
+            await release_or_log(store, key)  # logged if it fails: send()'s error is raised
+            raise
+    """
+    try:
+        await store.release(key)
+    except Exception as exc:
+        log.warning(
+            "releasing idempotency key %.16s… after a failed send failed (%s); the key stays "
+            "reserved until the store's reservation lapses",
+            key,
+            _describe(exc),
+            extra=_extra(key, exc, None),
+        )
+
+
+def _describe(exc: BaseException) -> str:
+    # The SDK's errors are written credential-free; anything else is named, not quoted.
+    if isinstance(exc, WhatsAppError):
+        return f"{type(exc).__name__}: {exc.message}"
+    return type(exc).__name__
+
+
+def _extra(key: str, exc: BaseException, provider: str | None) -> dict[str, Any]:
+    return {
+        "whatsapp_provider": provider,
+        "whatsapp_idempotency_key": key[:16],
+        "whatsapp_error": type(exc).__name__,
+    }

@@ -1,8 +1,9 @@
-"""The idempotency store: a logical send is sent once, whatever is re-run."""
+"""The idempotency store: a logical send is sent once, whatever is re-run or breaks."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
@@ -12,11 +13,13 @@ from whatsapp_async import (
     SendInProgress,
     SendResult,
     ServerError,
+    StoreUnavailable,
     Text,
 )
 from whatsapp_async.testing import Sandbox
 
 PHONE = "+14155552671"
+KEY = "order-1234-shipped-to-ada"  # longer than the 16 characters a log line may show
 
 
 async def test_same_key_sends_once(sb: Sandbox) -> None:
@@ -100,3 +103,83 @@ async def test_cancelled_before_any_request_frees_the_key(sb: Sandbox) -> None:
         await task
     fast = sb.client("toy", idempotency_store=store)
     assert (await fast.send(PHONE, Text("x"), idempotency_key="k")).status == "accepted"
+
+
+# -- a store that fails -------------------------------------------------------------------------
+class BrokenStore(MemoryIdempotencyStore):
+    """A memory store whose chosen calls fail the way a client library's would."""
+
+    def __init__(self, *failing: str) -> None:
+        super().__init__()
+        self.failing = set(failing)
+
+    def _maybe_fail(self, call: str) -> None:
+        if call in self.failing:
+            raise ConnectionError("cannot reach redis://:hunter22@10.0.0.9:6379/0")
+
+    async def reserve(self, key: str) -> SendResult | None:
+        self._maybe_fail("reserve")
+        return await super().reserve(key)
+
+    async def complete(self, key: str, result: SendResult) -> None:
+        self._maybe_fail("complete")
+        await super().complete(key, result)
+
+    async def release(self, key: str) -> None:
+        self._maybe_fail("release")
+        await super().release(key)
+
+
+def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "whatsapp_async" and r.levelno == logging.WARNING
+    ]
+
+
+async def test_a_store_that_cannot_reserve_raises_store_unavailable_and_sends_nothing(
+    sb: Sandbox,
+) -> None:
+    wa = sb.client("toy", idempotency_store=BrokenStore("reserve"))
+    with pytest.raises(StoreUnavailable) as caught:
+        await wa.send(PHONE, Text("x"), idempotency_key=KEY)
+    assert isinstance(caught.value.__cause__, ConnectionError)
+    assert caught.value.operation == "reserve"
+    assert "hunter22" not in str(caught.value) and "redis://" not in str(caught.value)
+    assert sb.requests("toy") == []
+
+
+async def test_a_store_that_cannot_record_still_returns_the_accepted_result(
+    sb: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    wa = sb.client("toy", idempotency_store=BrokenStore("complete"))
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async"):
+        result = await wa.send(PHONE, Text("x"), idempotency_key=KEY)
+    assert result.status == "accepted" and not result.idempotent_replayed
+    assert len(sb.requests("toy")) == 1
+    (line,) = warnings_of(caplog)
+    assert result.id in line and KEY[:16] in line and KEY not in line
+    assert "ConnectionError" in line and "hunter22" not in line
+
+
+async def test_a_failed_release_is_logged_and_the_send_error_raised(
+    sb: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    wa = sb.client("toy", idempotency_store=BrokenStore("release"), max_retries=0)
+    sb.fail_next("toy", status=500)
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async"), pytest.raises(ServerError):
+        await wa.send(PHONE, Text("x"), idempotency_key=KEY)
+    released = [line for line in warnings_of(caplog) if "releasing" in line]
+    assert len(released) == 1 and KEY[:16] in released[0] and KEY not in released[0]
+
+
+async def test_a_store_s_own_errors_pass_through(sb: Sandbox) -> None:
+    class Full(MemoryIdempotencyStore):
+        async def reserve(self, key: str) -> SendResult | None:
+            raise StoreUnavailable("full", operation="reserve")
+
+    wa = sb.client("toy", idempotency_store=Full())
+    with pytest.raises(StoreUnavailable, match=r"^full$"):
+        await wa.send(PHONE, Text("x"))
+    assert sb.requests("toy") == []
