@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections import OrderedDict
 from typing import Any, Protocol, runtime_checkable
 
 import msgspec
@@ -107,38 +108,144 @@ def fingerprint(*parts: Any) -> str:
 
 
 class MemoryIdempotencyStore:
-    """An in-process :class:`IdempotencyStore` with a time-to-live per key.
+    """An in-process :class:`IdempotencyStore` with a time-to-live per key and a size bound.
+
+    Results are kept ``ttl`` seconds, reservations at most ``lock_ttl`` seconds. Expired
+    entries are dropped as the store is used (each call sweeps the oldest entries, O(1)
+    amortised), so memory follows what is live, not how many sends there have been.
+
+    At most ``max_entries`` keys (results and reservations together) are kept. Past the
+    bound the oldest *results* are evicted first, before they expire (a repeat of an
+    evicted key is sent again; a WARNING says so, once). A reservation is never evicted:
+    dropping one would let a duplicate out while its send is in flight or in doubt. When
+    reservations alone fill the store, ``reserve`` fails closed with
+    :class:`~whatsapp_async.StoreUnavailable` (nothing is sent) until some of them
+    complete, are released or expire.
 
     Example::
 
-        store = MemoryIdempotencyStore(ttl=3600, lock_ttl=60)
+        store = MemoryIdempotencyStore(ttl=3600, lock_ttl=60, max_entries=50_000)
     """
 
-    def __init__(self, ttl: float = 24 * 3600.0, lock_ttl: float = 300.0) -> None:
+    def __init__(
+        self, ttl: float = 24 * 3600.0, lock_ttl: float = 300.0, max_entries: int = 100_000
+    ) -> None:
+        if not ttl > 0 or not lock_ttl > 0:
+            raise ValueError("ttl and lock_ttl must be positive")
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
         self.ttl = ttl
         self.lock_ttl = lock_ttl
-        self._results: dict[str, tuple[float, SendResult]] = {}
-        self._locks: dict[str, float] = {}
+        self.max_entries = max_entries
+        # Both in insertion order, which is expiry order while ttl and lock_ttl stay as they
+        # are (every write moves its key to the end), so the expired entries are at the front.
+        # (Were ttl changed on a live store, entries behind a longer-lived head would linger
+        # until it expires: late, never wrong, since every read checks the expiry.)
+        # OrderedDict rather than dict: a dict whose first item is popped again and again
+        # rescans the deleted slots at its front on every look; OrderedDict's is O(1).
+        self._results: OrderedDict[str, tuple[float, SendResult]] = OrderedDict()
+        self._locks: OrderedDict[str, float] = OrderedDict()
+        self._clock = time.monotonic  # replaced by a fake clock in tests
+        self._warned_full = False
+
+    def __len__(self) -> int:
+        """How many keys the store holds now (results and reservations).
+
+        Example::
+
+            >>> len(MemoryIdempotencyStore())
+            0
+        """
+        return len(self._results) + len(self._locks)
 
     async def reserve(self, key: str) -> SendResult | None:
-        now = time.monotonic()
+        """The stored result for ``key``, or None once the key is reserved for the caller.
+
+        Raises :class:`SendInProgress` while another send holds the key, and
+        :class:`~whatsapp_async.StoreUnavailable` when reservations fill ``max_entries``.
+
+        Example::
+
+            if (stored := await store.reserve("k")) is None: ...  # ours to send
+        """
+        now = self._clock()
+        self._sweep(now)
         stored = self._results.get(key)
         if stored is not None:
             if stored[0] > now:
                 return stored[1]
             del self._results[key]
         lock = self._locks.get(key)
-        if lock is not None and lock > now:
-            raise SendInProgress(f"a send with idempotency key {key[:16]}… is in progress")
+        if lock is not None:
+            if lock > now:
+                raise SendInProgress(f"a send with idempotency key {key[:16]}… is in progress")
+            del self._locks[key]
+        if len(self._locks) >= self.max_entries:
+            raise StoreUnavailable(
+                f"the in-memory idempotency store is full of reservations "
+                f"(max_entries={self.max_entries}); nothing was sent",
+                operation="reserve",
+            )
         self._locks[key] = now + self.lock_ttl
+        self._evict_results()
         return None
 
     async def complete(self, key: str, result: SendResult) -> None:
+        """Store ``result`` under ``key`` for ``ttl`` seconds and end the reservation.
+
+        Example::
+
+            await store.complete("k", result)
+        """
+        now = self._clock()
+        self._sweep(now)
         self._locks.pop(key, None)
-        self._results[key] = (time.monotonic() + self.ttl, result)
+        self._results.pop(key, None)  # re-inserted at the end: the order stays by expiry
+        self._results[key] = (now + self.ttl, result)
+        self._evict_results()
 
     async def release(self, key: str) -> None:
+        """Drop the reservation of ``key`` without a result.
+
+        Example::
+
+            await store.release("k")
+        """
+        self._sweep(self._clock())
         self._locks.pop(key, None)
+
+    def _sweep(self, now: float) -> None:
+        # Each entry is swept at most once, so this is O(1) per call amortised.
+        results, locks = self._results, self._locks
+        while results:
+            key = next(iter(results))
+            if results[key][0] > now:
+                break
+            del results[key]
+        while locks:
+            key = next(iter(locks))
+            if locks[key] > now:
+                break
+            del locks[key]
+
+    def _evict_results(self) -> None:
+        results = self._results
+        while results and len(results) + len(self._locks) > self.max_entries:
+            results.popitem(last=False)  # the oldest: the one closest to expiring anyway
+            if not self._warned_full:
+                self._warned_full = True
+                log.warning(
+                    "MemoryIdempotencyStore reached max_entries=%d: the oldest results are "
+                    "evicted before their ttl, and a repeat of an evicted key is sent again "
+                    "(raise max_entries or lower ttl)",
+                    self.max_entries,
+                )
+
+    def __repr__(self) -> str:
+        return (
+            f"MemoryIdempotencyStore(ttl={self.ttl:g}, lock_ttl={self.lock_ttl:g}, "
+            f"max_entries={self.max_entries})"
+        )
 
 
 async def reserve_or_raise(store: IdempotencyStore, key: str) -> SendResult | None:

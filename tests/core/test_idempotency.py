@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tracemalloc
 
 import pytest
 
@@ -16,6 +17,7 @@ from whatsapp_async import (
     StoreUnavailable,
     Text,
 )
+from whatsapp_async._idempotency import fingerprint
 from whatsapp_async.testing import Sandbox
 
 PHONE = "+14155552671"
@@ -183,3 +185,104 @@ async def test_a_store_s_own_errors_pass_through(sb: Sandbox) -> None:
     with pytest.raises(StoreUnavailable, match=r"^full$"):
         await wa.send(PHONE, Text("x"))
     assert sb.requests("toy") == []
+
+
+# -- MemoryIdempotencyStore: expiry and the size bound -----------------------------------------
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def result(i: int) -> SendResult:
+    return SendResult(id=f"wamid.{i:012d}", status="accepted", provider="toy", recipient=PHONE)
+
+
+def store_with_clock(
+    ttl: float = 3600.0, lock_ttl: float = 300.0, max_entries: int = 100_000
+) -> tuple[MemoryIdempotencyStore, FakeClock]:
+    store = MemoryIdempotencyStore(ttl=ttl, lock_ttl=lock_ttl, max_entries=max_entries)
+    clock = FakeClock()
+    store._clock = clock
+    return store, clock
+
+
+async def test_expired_results_and_reservations_are_dropped_as_the_store_is_used() -> None:
+    store, clock = store_with_clock(ttl=1, lock_ttl=5)
+    for i in range(10):
+        assert await store.reserve(f"done-{i}") is None
+        await store.complete(f"done-{i}", result(i))
+    for i in range(3):
+        assert await store.reserve(f"busy-{i}") is None
+    assert len(store) == 13
+    clock.now += 2  # the results expired, the reservations have not
+    assert await store.reserve("done-0") is None
+    assert len(store) == 4  # three reservations and the new one
+    with pytest.raises(SendInProgress):
+        await store.reserve("busy-0")
+    clock.now += 10
+    await store.release("nothing")
+    assert len(store) == 0
+
+
+async def test_past_max_entries_the_oldest_results_go_first_never_a_reservation(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store, clock = store_with_clock(max_entries=3)
+    assert await store.reserve("in-flight") is None
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async"):
+        for i in range(5):
+            clock.now += 1
+            await store.complete(f"done-{i}", result(i))
+    assert len(store) == 3
+    assert await store.reserve("done-4") == result(4)
+    assert await store.reserve("done-3") == result(3)
+    with pytest.raises(SendInProgress):
+        await store.reserve("in-flight")  # never evicted to make room
+    assert await store.reserve("done-0") is None  # evicted: this repeat would be sent again
+    assert len([line for line in warnings_of(caplog) if "max_entries=3" in line]) == 1
+
+
+async def test_reservations_alone_filling_the_store_fail_closed() -> None:
+    store, _ = store_with_clock(max_entries=2)
+    assert await store.reserve("a") is None
+    assert await store.reserve("b") is None
+    with pytest.raises(StoreUnavailable, match="max_entries=2"):
+        await store.reserve("c")
+    await store.release("a")
+    assert await store.reserve("c") is None
+
+
+def test_memory_store_parameters_are_checked() -> None:
+    with pytest.raises(ValueError):
+        MemoryIdempotencyStore(ttl=0)
+    with pytest.raises(ValueError):
+        MemoryIdempotencyStore(lock_ttl=-1)
+    with pytest.raises(ValueError):
+        MemoryIdempotencyStore(max_entries=0)
+    assert "max_entries=100000" in repr(MemoryIdempotencyStore())
+
+
+async def test_memory_stays_bounded_over_100000_sends_with_a_short_ttl() -> None:
+    # 1,000 sends a (fake) second for 100 s with ttl=1: about 1,000 results are live at any
+    # time. Before expiry was swept, all 100,000 stayed (+92 MB).
+    store, clock = store_with_clock(ttl=1, lock_ttl=5)
+    tracemalloc.start()
+    try:
+        steady = 0
+        for i in range(100_000):
+            clock.now += 0.001
+            key = fingerprint("toy", PHONE, i)  # the shape of the client's keys
+            assert await store.reserve(key) is None
+            await store.complete(key, result(i))
+            if i == 5_000:
+                steady = tracemalloc.get_traced_memory()[0]
+        current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(store) <= 1_001
+    assert current < 2 * 1024 * 1024, current  # everything the loop still holds
+    assert current - steady < 256 * 1024, (steady, current)  # no growth past the first second
+    assert peak < 4 * 1024 * 1024, peak
