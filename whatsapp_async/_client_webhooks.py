@@ -29,6 +29,7 @@ class _ClientLike(WebhookSource, Protocol):
     async def aclose(self) -> None:
         """Release the client's connections."""
 
+
 webhook_log = logging.getLogger("whatsapp_async.webhooks")
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import msgspec
 
 from ._executor import Executor, InDoubt
-from ._idempotency import IdempotencyStore
+from ._idempotency import IdempotencyStore, complete_or_log, release_or_log, reserve_or_raise
 from ._media_io import MediaIO
 from ._prepare import Prepared, Preparer, SendParams
 from ._retry import RetryPolicy
@@ -108,7 +108,7 @@ class SendPipeline:
         store = self._store
         if store is None or key is None:
             return await self.request(prepared, call)
-        stored = await store.reserve(key)
+        stored = await reserve_or_raise(store, key)  # a store that is down: StoreUnavailable
         if stored is not None:
             return msgspec.structs.replace(stored, idempotent_replayed=True)
         sent = InDoubt()
@@ -117,11 +117,14 @@ class SendPipeline:
         except BaseException as exc:
             # The message may have been delivered (a 5xx, a reset or a timeout after the body
             # went out, a cancellation mid-request): keep the reservation until it expires
-            # rather than invite a duplicate.
+            # rather than invite a duplicate. A failing release is logged, so that the send's
+            # own error is the one raised.
             if not (sent.in_doubt or getattr(exc, "in_doubt", False)):
-                await store.release(key)
+                await release_or_log(store, key)
             raise
-        await store.complete(key, result)
+        # Accepted: a store failing now is logged, never raised; reporting the send as failed
+        # would invite the caller to send it again.
+        await complete_or_log(store, key, result)
         return result
 
     async def request(

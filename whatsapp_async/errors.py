@@ -37,6 +37,7 @@ __all__ = [
     "RecipientError",
     "SendCancelled",
     "ServerError",
+    "StoreUnavailable",
     "TemplateError",
     "TemplateMismatch",
     "UnsupportedFeature",
@@ -177,6 +178,30 @@ class SendCancelled(WhatsAppError):
         super().__init__(message, provider=provider)
         self.request_started = request_started
         self.in_doubt = request_started
+
+
+class StoreUnavailable(WhatsAppError):
+    """Shared state a send depends on failed or did not answer in time; this attempt sent nothing.
+
+    Raised when the idempotency store cannot reserve the key (nothing was sent), or when a
+    shared rate limiter cannot schedule an attempt (it fails closed: that attempt is not
+    sent; an earlier attempt of the same send may have been, see ``APIConnectionError``).
+    A store that fails *after* the provider accepted a message never turns the accepted
+    send into this error: the result is returned and the failure logged. ``operation``
+    names the store call (``"reserve"``, ``"rate limit"`` ...). The message never holds a
+    credential; the store's own error is chained as ``__cause__``.
+
+    Example::
+
+        try:
+            await wa.send(to, message, idempotency_key="order-1234")
+        except StoreUnavailable:
+            await asyncio.sleep(5)  # nothing was sent: safe to try again later
+    """
+
+    def __init__(self, message: str, *, provider: str | None = None, operation: str = "") -> None:
+        super().__init__(message, provider=provider)
+        self.operation = operation
 
 
 class WebhookSignatureError(WhatsAppError):

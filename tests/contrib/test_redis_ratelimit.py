@@ -104,7 +104,13 @@ def test_bad_parameters_are_refused(redis: Redis) -> None:
         RedisRateLimiter.pair_spacing(redis, seconds=0)
     limiter = RedisRateLimiter(redis, rate=80)
     assert limiter.burst == 80
-    assert repr(limiter) == "RedisRateLimiter(rate=80, burst=80, prefix='whatsapp_async:rate:')"
+    assert repr(limiter) == (
+        "RedisRateLimiter(rate=80, burst=80, prefix='whatsapp_async:rate:', timeout=1)"
+    )
+    with pytest.raises(ValueError):
+        RedisRateLimiter(redis, rate=1, timeout=0)
+    with pytest.raises(ValueError):
+        RedisRateLimiter.pair_spacing(redis, timeout=float("inf"))
 
 
 async def test_two_clients_share_one_rate_at_the_simulator(clients: list[Redis]) -> None:

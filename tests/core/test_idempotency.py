@@ -1,8 +1,10 @@
-"""The idempotency store: a logical send is sent once, whatever is re-run."""
+"""The idempotency store: a logical send is sent once, whatever is re-run or breaks."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import tracemalloc
 
 import pytest
 
@@ -12,11 +14,14 @@ from whatsapp_async import (
     SendInProgress,
     SendResult,
     ServerError,
+    StoreUnavailable,
     Text,
 )
+from whatsapp_async._idempotency import fingerprint
 from whatsapp_async.testing import Fault, Sandbox
 
 PHONE = "+14155552671"
+KEY = "order-1234-shipped-to-ada"  # longer than the 16 characters a log line may show
 
 
 async def test_same_key_sends_once(sb: Sandbox) -> None:
@@ -118,3 +123,184 @@ async def test_cancelled_before_any_request_frees_the_key(sb: Sandbox) -> None:
         await task
     fast = sb.client("toy", idempotency_store=store)
     assert (await fast.send(PHONE, Text("x"), idempotency_key="k")).status == "accepted"
+
+
+# -- a store that fails -------------------------------------------------------------------------
+class BrokenStore(MemoryIdempotencyStore):
+    """A memory store whose chosen calls fail the way a client library's would."""
+
+    def __init__(self, *failing: str) -> None:
+        super().__init__()
+        self.failing = set(failing)
+
+    def _maybe_fail(self, call: str) -> None:
+        if call in self.failing:
+            raise ConnectionError("cannot reach redis://:hunter22@10.0.0.9:6379/0")
+
+    async def reserve(self, key: str) -> SendResult | None:
+        self._maybe_fail("reserve")
+        return await super().reserve(key)
+
+    async def complete(self, key: str, result: SendResult) -> None:
+        self._maybe_fail("complete")
+        await super().complete(key, result)
+
+    async def release(self, key: str) -> None:
+        self._maybe_fail("release")
+        await super().release(key)
+
+
+def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "whatsapp_async" and r.levelno == logging.WARNING
+    ]
+
+
+async def test_a_store_that_cannot_reserve_raises_store_unavailable_and_sends_nothing(
+    sb: Sandbox,
+) -> None:
+    wa = sb.client("toy", idempotency_store=BrokenStore("reserve"))
+    with pytest.raises(StoreUnavailable) as caught:
+        await wa.send(PHONE, Text("x"), idempotency_key=KEY)
+    assert isinstance(caught.value.__cause__, ConnectionError)
+    assert caught.value.operation == "reserve"
+    assert "hunter22" not in str(caught.value) and "redis://" not in str(caught.value)
+    assert sb.requests("toy") == []
+
+
+async def test_a_store_that_cannot_record_still_returns_the_accepted_result(
+    sb: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    wa = sb.client("toy", idempotency_store=BrokenStore("complete"))
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async"):
+        result = await wa.send(PHONE, Text("x"), idempotency_key=KEY)
+    assert result.status == "accepted" and not result.idempotent_replayed
+    assert len(sb.requests("toy")) == 1
+    (line,) = warnings_of(caplog)
+    assert result.id in line and KEY[:16] in line and KEY not in line
+    assert "ConnectionError" in line and "hunter22" not in line
+
+
+async def test_a_failed_release_is_logged_and_the_send_error_raised(
+    sb: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    wa = sb.client("toy", idempotency_store=BrokenStore("release"), max_retries=0)
+    sb.fail_next("toy", status=500)
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async"), pytest.raises(ServerError):
+        await wa.send(PHONE, Text("x"), idempotency_key=KEY)
+    released = [line for line in warnings_of(caplog) if "releasing" in line]
+    assert len(released) == 1 and KEY[:16] in released[0] and KEY not in released[0]
+
+
+async def test_a_store_s_own_errors_pass_through(sb: Sandbox) -> None:
+    class Full(MemoryIdempotencyStore):
+        async def reserve(self, key: str) -> SendResult | None:
+            raise StoreUnavailable("full", operation="reserve")
+
+    wa = sb.client("toy", idempotency_store=Full())
+    with pytest.raises(StoreUnavailable, match=r"^full$"):
+        await wa.send(PHONE, Text("x"))
+    assert sb.requests("toy") == []
+
+
+# -- MemoryIdempotencyStore: expiry and the size bound -----------------------------------------
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def result(i: int) -> SendResult:
+    return SendResult(id=f"wamid.{i:012d}", status="accepted", provider="toy", recipient=PHONE)
+
+
+def store_with_clock(
+    ttl: float = 3600.0, lock_ttl: float = 300.0, max_entries: int = 100_000
+) -> tuple[MemoryIdempotencyStore, FakeClock]:
+    store = MemoryIdempotencyStore(ttl=ttl, lock_ttl=lock_ttl, max_entries=max_entries)
+    clock = FakeClock()
+    store._clock = clock
+    return store, clock
+
+
+async def test_expired_results_and_reservations_are_dropped_as_the_store_is_used() -> None:
+    store, clock = store_with_clock(ttl=1, lock_ttl=5)
+    for i in range(10):
+        assert await store.reserve(f"done-{i}") is None
+        await store.complete(f"done-{i}", result(i))
+    for i in range(3):
+        assert await store.reserve(f"busy-{i}") is None
+    assert len(store) == 13
+    clock.now += 2  # the results expired, the reservations have not
+    assert await store.reserve("done-0") is None
+    assert len(store) == 4  # three reservations and the new one
+    with pytest.raises(SendInProgress):
+        await store.reserve("busy-0")
+    clock.now += 10
+    await store.release("nothing")
+    assert len(store) == 0
+
+
+async def test_past_max_entries_the_oldest_results_go_first_never_a_reservation(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store, clock = store_with_clock(max_entries=3)
+    assert await store.reserve("in-flight") is None
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async"):
+        for i in range(5):
+            clock.now += 1
+            await store.complete(f"done-{i}", result(i))
+    assert len(store) == 3
+    assert await store.reserve("done-4") == result(4)
+    assert await store.reserve("done-3") == result(3)
+    with pytest.raises(SendInProgress):
+        await store.reserve("in-flight")  # never evicted to make room
+    assert await store.reserve("done-0") is None  # evicted: this repeat would be sent again
+    assert len([line for line in warnings_of(caplog) if "max_entries=3" in line]) == 1
+
+
+async def test_reservations_alone_filling_the_store_fail_closed() -> None:
+    store, _ = store_with_clock(max_entries=2)
+    assert await store.reserve("a") is None
+    assert await store.reserve("b") is None
+    with pytest.raises(StoreUnavailable, match="max_entries=2"):
+        await store.reserve("c")
+    await store.release("a")
+    assert await store.reserve("c") is None
+
+
+def test_memory_store_parameters_are_checked() -> None:
+    with pytest.raises(ValueError):
+        MemoryIdempotencyStore(ttl=0)
+    with pytest.raises(ValueError):
+        MemoryIdempotencyStore(lock_ttl=-1)
+    with pytest.raises(ValueError):
+        MemoryIdempotencyStore(max_entries=0)
+    assert "max_entries=100000" in repr(MemoryIdempotencyStore())
+
+
+async def test_memory_stays_bounded_over_100000_sends_with_a_short_ttl() -> None:
+    # 1,000 sends a (fake) second for 100 s with ttl=1: about 1,000 results are live at any
+    # time. Before expiry was swept, all 100,000 stayed (+92 MB).
+    store, clock = store_with_clock(ttl=1, lock_ttl=5)
+    tracemalloc.start()
+    try:
+        steady = 0
+        for i in range(100_000):
+            clock.now += 0.001
+            key = fingerprint("toy", PHONE, i)  # the shape of the client's keys
+            assert await store.reserve(key) is None
+            await store.complete(key, result(i))
+            if i == 5_000:
+                steady = tracemalloc.get_traced_memory()[0]
+        current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(store) <= 1_001
+    assert current < 2 * 1024 * 1024, current  # everything the loop still holds
+    assert current - steady < 256 * 1024, (steady, current)  # no growth past the first second
+    assert peak < 4 * 1024 * 1024, peak

@@ -11,6 +11,13 @@ send is in flight; only the holder of the token can clear the reservation.
 
 Both take a ``redis.asyncio.Redis`` client (an ``arq`` pool is one) and need Redis 5+.
 
+Every Redis call either class makes is bounded by ``timeout`` (1 s by default), and any Redis
+error or timeout becomes :class:`~whatsapp_async.StoreUnavailable` (the Redis error chained,
+no credential in the message). Nothing is sent when the store cannot reserve a key or the
+limiter cannot schedule an attempt (the limiter fails closed); a result that cannot be recorded
+after the provider accepted the message is still returned (``docs/scaling-out.md``, "When
+Redis is unavailable").
+
 Example::
 
     from redis.asyncio import Redis
@@ -37,7 +44,9 @@ import msgspec
 from redis.asyncio import Redis
 
 from .._idempotency import SendInProgress
+from ..errors import StoreUnavailable
 from ..results import SendResult
+from ._redis_guard import DEFAULT_TIMEOUT, bounded, check_timeout
 
 __all__ = ["RedisIdempotencyStore", "RedisRateLimiter"]
 
@@ -67,11 +76,17 @@ return math.floor(wait)
 """
 
 # KEYS: result, lock. ARGV: token, lock TTL (ms). Returns {1, stored} for a stored result,
-# {0} once reserved for the caller, {2} when someone else holds the reservation.
+# {0} once reserved for the caller, {2} when someone else holds the reservation. A lock that
+# already holds the caller's token is the caller's: a reserve of ours that timed out after
+# Redis had run it, or a release that failed; nothing was sent under it (see _orphans).
 _RESERVE_SCRIPT = """
 local stored = redis.call('GET', KEYS[1])
 if stored then return {1, stored} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
+if redis.call('GET', KEYS[2]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+  return {0}
+end
 return {2}
 """
 
@@ -102,9 +117,14 @@ class RedisRateLimiter:
     share the rate. The client calls it with ``"<provider>:<sender>"`` (and, as
     ``pair_spacing``, with ``"<provider>:<sender>:<recipient>"``).
 
+    Each call to Redis is bounded by ``timeout`` seconds. When Redis fails or does not
+    answer in time the limiter fails closed: ``acquire`` raises
+    :class:`~whatsapp_async.StoreUnavailable` and the attempt is not sent, since N
+    processes each falling back to a rate of their own would send N times the shared rate.
+
     Example::
 
-        limiter = RedisRateLimiter(redis, rate=50, burst=1, prefix="myapp:rate:")
+        limiter = RedisRateLimiter(redis, rate=50, burst=1, prefix="myapp:rate:", timeout=0.5)
         await limiter.acquire("pilot:default")
     """
 
@@ -115,19 +135,27 @@ class RedisRateLimiter:
         rate: float,
         burst: int | None = None,
         prefix: str = DEFAULT_RATE_PREFIX,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         if not rate > 0 or math.isinf(rate):
             raise ValueError("rate must be a positive, finite number")
         self.rate = float(rate)
         self.burst = max(1, int(burst if burst is not None else max(1, round(rate))))
         self.prefix = prefix
+        self.timeout = check_timeout(timeout)
+        self._redis = redis
         self._interval_us = _MICROS / self.rate
         self._tolerance_us = (self.burst - 1) * self._interval_us
         self._script = redis.register_script(_GCRA_SCRIPT)
 
     @classmethod
     def pair_spacing(
-        cls, redis: Redis, seconds: float = 6.0, *, prefix: str = DEFAULT_PAIR_PREFIX
+        cls,
+        redis: Redis,
+        seconds: float = 6.0,
+        *,
+        prefix: str = DEFAULT_PAIR_PREFIX,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> RedisRateLimiter:
         """A limiter allowing one message per ``seconds`` per key (Meta's pair limit is 6 s).
 
@@ -137,23 +165,32 @@ class RedisRateLimiter:
         """
         if not seconds > 0:
             raise ValueError("seconds must be positive")
-        return cls(redis, rate=1.0 / seconds, burst=1, prefix=prefix)
+        return cls(redis, rate=1.0 / seconds, burst=1, prefix=prefix, timeout=timeout)
 
     async def reserve(self, key: str) -> float:
         """Reserve the next slot for ``key``; the seconds to wait for it (0: go now).
+
+        Raises :class:`~whatsapp_async.StoreUnavailable` when Redis fails or does not answer
+        within ``timeout`` (the slot may or may not have been taken).
 
         Example::
 
             wait = await limiter.reserve("meta:123")  # the slot is taken either way
         """
-        waited_us: Any = await self._script(
-            keys=[self.prefix + key],
-            args=[f"{self._interval_us:.3f}", f"{self._tolerance_us:.3f}"],
+        waited_us: Any = await bounded(
+            self._redis,
+            self._script(
+                keys=[self.prefix + key],
+                args=[f"{self._interval_us:.3f}", f"{self._tolerance_us:.3f}"],
+            ),
+            timeout=self.timeout,
+            what="RedisRateLimiter",
+            operation="rate limit",
         )
         return max(0, int(waited_us)) / _MICROS
 
     async def acquire(self, key: str) -> None:
-        """Wait until ``key`` may send one more message.
+        """Wait until ``key`` may send one more message (``StoreUnavailable``: Redis is down).
 
         Example::
 
@@ -164,7 +201,10 @@ class RedisRateLimiter:
             await asyncio.sleep(wait)
 
     def __repr__(self) -> str:
-        return f"RedisRateLimiter(rate={self.rate:g}, burst={self.burst}, prefix={self.prefix!r})"
+        return (
+            f"RedisRateLimiter(rate={self.rate:g}, burst={self.burst}, prefix={self.prefix!r}, "
+            f"timeout={self.timeout:g})"
+        )
 
 
 _result_encoder = msgspec.json.Encoder()
@@ -180,9 +220,17 @@ class RedisIdempotencyStore:
     key. Keys are ``<prefix>{<key>}:result`` and ``<prefix>{<key>}:lock`` (one Redis
     Cluster slot per key).
 
+    Each call to Redis is bounded by ``timeout`` seconds; a failure or a timeout raises
+    :class:`~whatsapp_async.StoreUnavailable`. The client then sends nothing when
+    ``reserve`` fails, and still returns the result when ``complete`` fails (the message
+    was accepted; the failure is logged and the reservation, if Redis kept it, holds the key
+    until ``lock_ttl``). A reservation this store took but could not confirm (a ``reserve``
+    that timed out after Redis ran it, a ``release`` that failed) is taken back by its next
+    ``reserve`` of that key, rather than blocking it for ``lock_ttl``.
+
     Example::
 
-        store = RedisIdempotencyStore(redis, ttl=24 * 3600, lock_ttl=120)
+        store = RedisIdempotencyStore(redis, ttl=24 * 3600, lock_ttl=120, timeout=0.5)
         wa = WhatsApp("pilot", api_key=..., idempotency_store=store)
         await wa.send(to, Text("once"), idempotency_key="order-1234-shipped")
     """
@@ -194,18 +242,33 @@ class RedisIdempotencyStore:
         ttl: float = 24 * 3600.0,
         lock_ttl: float = 300.0,
         prefix: str = DEFAULT_IDEMPOTENCY_PREFIX,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         if not ttl > 0 or not lock_ttl > 0:
             raise ValueError("ttl and lock_ttl must be positive")
         self.ttl = float(ttl)
         self.lock_ttl = float(lock_ttl)
         self.prefix = prefix
+        self.timeout = check_timeout(timeout)
         self._redis = redis
         self._reserve = redis.register_script(_RESERVE_SCRIPT)
         self._complete = redis.register_script(_COMPLETE_SCRIPT)
         self._release = redis.register_script(_RELEASE_SCRIPT)
         # key -> (token, local expiry): the reservations this instance holds.
         self._tokens: dict[str, tuple[str, float]] = {}
+        # The same, for reservations that may exist in Redis although the call that took or
+        # cleared them failed: nothing was sent under them, so the next reserve of the key
+        # here offers the same token and takes the reservation back (once: it is popped).
+        self._orphans: dict[str, tuple[str, float]] = {}
+
+    async def _call(self, operation: str, call: Any) -> Any:
+        return await bounded(
+            self._redis,
+            call,
+            timeout=self.timeout,
+            what=f"RedisIdempotencyStore.{operation}",
+            operation=operation,
+        )
 
     def _keys(self, key: str) -> tuple[str, str]:
         base = f"{self.prefix}{{{key}}}"
@@ -214,17 +277,23 @@ class RedisIdempotencyStore:
     async def reserve(self, key: str) -> SendResult | None:
         """The stored result for ``key``, or None once the key is reserved for the caller.
 
-        Raises :class:`SendInProgress` while another sender holds the reservation.
+        Raises :class:`SendInProgress` while another sender holds the reservation and
+        :class:`~whatsapp_async.StoreUnavailable` when Redis fails or is too slow.
 
         Example::
 
             if (stored := await store.reserve("k")) is None: ...  # ours to send
         """
         result_key, lock_key = self._keys(key)
-        token = uuid.uuid4().hex
-        reply: Any = await self._reserve(
-            keys=[result_key, lock_key], args=[token, _ms(self.lock_ttl)]
-        )
+        token = self._forget(self._orphans, key) or uuid.uuid4().hex
+        try:
+            reply: Any = await self._call(
+                "reserve",
+                self._reserve(keys=[result_key, lock_key], args=[token, _ms(self.lock_ttl)]),
+            )
+        except StoreUnavailable:
+            self._remember(self._orphans, key, token)  # Redis may have run it all the same
+            raise
         state = int(reply[0])
         if state == 1:
             stored = _decode_result(reply[1])
@@ -232,25 +301,32 @@ class RedisIdempotencyStore:
                 return stored
             # An unreadable value under our prefix: drop it and reserve afresh.
             log.warning("discarding an unreadable stored result for key %.16s…", key)
-            await self._redis.delete(result_key)
+            await self._call("reserve", self._redis.delete(result_key))
             return await self.reserve(key)
         if state == 2:
             raise SendInProgress(f"a send with idempotency key {key[:16]}… is in progress")
-        self._remember(key, token)
+        self._remember(self._tokens, key, token)
         return None
 
     async def complete(self, key: str, result: SendResult) -> None:
         """Store ``result`` under ``key`` for ``ttl`` seconds and end our reservation.
+
+        Raises :class:`~whatsapp_async.StoreUnavailable` when Redis fails or is too slow (the
+        client logs it and returns the result all the same).
 
         Example::
 
             await store.complete("k", result)
         """
         result_key, lock_key = self._keys(key)
-        token = self._forget(key)
-        await self._complete(
-            keys=[result_key, lock_key],
-            args=[_result_encoder.encode(result), _ms(self.ttl), token],
+        # Never an orphan, even if this fails: the message was sent under this reservation.
+        token = self._forget(self._tokens, key)
+        await self._call(
+            "complete",
+            self._complete(
+                keys=[result_key, lock_key],
+                args=[_result_encoder.encode(result), _ms(self.ttl), token],
+            ),
         )
 
     async def release(self, key: str) -> None:
@@ -261,9 +337,13 @@ class RedisIdempotencyStore:
             await store.release("k")
         """
         _, lock_key = self._keys(key)
-        token = self._forget(key)
+        token = self._forget(self._tokens, key)
         if token:
-            await self._release(keys=[lock_key], args=[token])
+            try:
+                await self._call("release", self._release(keys=[lock_key], args=[token]))
+            except StoreUnavailable:
+                self._remember(self._orphans, key, token)  # nothing was sent: ours to retake
+                raise
 
     async def get(self, key: str) -> SendResult | None:
         """The stored result for ``key`` without reserving anything.
@@ -273,7 +353,7 @@ class RedisIdempotencyStore:
             done = await store.get("order-1234-shipped")
         """
         result_key, _ = self._keys(key)
-        raw: Any = await self._redis.get(result_key)
+        raw: Any = await self._call("get", self._redis.get(result_key))
         return None if raw is None else _decode_result(raw)
 
     async def held_for(self, key: str) -> float:
@@ -284,26 +364,27 @@ class RedisIdempotencyStore:
             await asyncio.sleep(await store.held_for("k"))
         """
         _, lock_key = self._keys(key)
-        remaining: Any = await self._redis.pttl(lock_key)
+        remaining: Any = await self._call("held_for", self._redis.pttl(lock_key))
         return max(0, int(remaining)) / 1000.0
 
-    def _remember(self, key: str, token: str) -> None:
+    def _remember(self, table: dict[str, tuple[str, float]], key: str, token: str) -> None:
         now = time.monotonic()
-        if len(self._tokens) >= 4096:
-            # Reservations kept on an ambiguous failure are never completed: forget those
-            # Redis has expired anyway.
-            for stale in [k for k, (_, until) in self._tokens.items() if until < now]:
-                del self._tokens[stale]
-        self._tokens[key] = (token, now + self.lock_ttl)
+        if len(table) >= 4096:
+            # Reservations kept on an ambiguous failure are never completed (and orphans may
+            # never be asked for again): forget those Redis has expired anyway.
+            for stale in [k for k, (_, until) in table.items() if until < now]:
+                del table[stale]
+        table[key] = (token, now + self.lock_ttl)
 
-    def _forget(self, key: str) -> str:
-        held = self._tokens.pop(key, None)
+    @staticmethod
+    def _forget(table: dict[str, tuple[str, float]], key: str) -> str:
+        held = table.pop(key, None)
         return held[0] if held is not None else ""
 
     def __repr__(self) -> str:
         return (
             f"RedisIdempotencyStore(ttl={self.ttl:g}, lock_ttl={self.lock_ttl:g}, "
-            f"prefix={self.prefix!r})"
+            f"prefix={self.prefix!r}, timeout={self.timeout:g})"
         )
 
 
