@@ -71,6 +71,8 @@ class SendPipeline:
         self._templates = templates
         self._media = media
         self._store = store
+        # The provider honours idempotency keys: a resend with the same key cannot duplicate.
+        self._provider_dedupes = "idempotency" in self._provider.capabilities.operations
 
     async def send(
         self, to: str | Recipient, message: Message, params: SendParams, call: CallPolicy
@@ -117,9 +119,11 @@ class SendPipeline:
         except BaseException as exc:
             # The message may have been delivered (a 5xx, a reset or a timeout after the body
             # went out, a cancellation mid-request): keep the reservation until it expires
-            # rather than invite a duplicate. A failing release is logged, so that the send's
-            # own error is the one raised.
-            if not (sent.in_doubt or getattr(exc, "in_doubt", False)):
+            # rather than invite a duplicate — unless the provider itself dedupes on this key,
+            # so that a re-run is safe. A failing release is logged, so that the send's own
+            # error is the one raised.
+            in_doubt = sent.in_doubt or getattr(exc, "in_doubt", False)
+            if not in_doubt or self._provider_dedupes:
                 await release_or_log(store, key)
             raise
         # Accepted: a store failing now is logged, never raised; reporting the send as failed

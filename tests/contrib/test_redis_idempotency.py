@@ -160,12 +160,31 @@ async def test_a_definite_failure_frees_the_key(sb: Sandbox, redis: Redis) -> No
 
 
 async def test_an_ambiguous_failure_keeps_the_key_reserved(sb: Sandbox, redis: Redis) -> None:
+    # Magpipe honours no idempotency key: a message that may have gone out is never resent.
+    store = RedisIdempotencyStore(redis, lock_ttl=60)
+    async with Sandbox(["magpipe"]) as mp:
+        wa = mp.client("magpipe", idempotency_store=store, retry=RetryPolicy(max_retries=0))
+        mp.fail_next("magpipe", drop=True, after_accept=True)
+        with pytest.raises(APIConnectionError):
+            await wa.send(phone(1), Text("x"), idempotency_key="k")
+        with pytest.raises(SendInProgress):
+            await wa.send(phone(1), Text("x"), idempotency_key="k")
+        assert [r.accepted for r in mp.requests("magpipe")] == [True]
+    assert await store.held_for("k") > 59
+
+
+async def test_with_a_provider_that_dedupes_an_ambiguous_failure_may_be_rerun(
+    sb: Sandbox, redis: Redis
+) -> None:
+    # Pilot honours Idempotency-Key: the re-run carries the same key, and Pilot answers with
+    # the first request's message instead of sending a second one.
     store = RedisIdempotencyStore(redis, lock_ttl=60)
     wa = sb.client("pilot", idempotency_store=store, retry=RetryPolicy(max_retries=0))
-    sb.fail_next("pilot", drop=True)
+    sb.fail_next("pilot", drop=True, after_accept=True)
     with pytest.raises(APIConnectionError):
         await wa.send(phone(1), Text("x"), idempotency_key="k")
-    with pytest.raises(SendInProgress):
-        await wa.send(phone(1), Text("x"), idempotency_key="k")
-    assert len(sb.requests("pilot")) == 1
-    assert await store.held_for("k") > 59
+    again = await wa.send(phone(1), Text("x"), idempotency_key="k")
+    assert len(sb.simulator("pilot").messages) == 1  # type: ignore[attr-defined]
+    assert again.id in sb.simulator("pilot").messages  # type: ignore[attr-defined]
+    keys = {r.headers.get("Idempotency-Key") for r in sb.requests("pilot")}
+    assert keys == {"k"} and len(sb.requests("pilot")) == 2
