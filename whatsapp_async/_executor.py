@@ -203,9 +203,11 @@ class Executor:
             raise
         if sent is not None:
             sent.in_doubt = False
-        if response.status < 400:
+        if 200 <= response.status < 300:
             self._log_attempt(request, response.status, None, attempt, started, key)
             return response
+        # Not a success: an error answer, or a redirect (never followed: a 3xx body is a
+        # redirect page, not what was asked for).
         error = self._provider.error_from_response(response)
         self.decide_in_doubt(error)
         self._log_attempt(request, response.status, error.code, attempt, started, key)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,7 +27,15 @@ from ._transport import Transport
 from .errors import ValidationError
 from .events import InboundMedia
 from .messages import Media
-from .provider import FormFile, MediaInfo, MediaSource, check_media, guess_mime_type
+from .provider import (
+    FormFile,
+    HttpRequest,
+    MediaInfo,
+    MediaSource,
+    check_media,
+    check_path_id,
+    guess_mime_type,
+)
 
 __all__ = ["MediaIO"]
 
@@ -123,6 +132,7 @@ class MediaIO:
     async def media_url(self, media_id: str) -> MediaInfo:
         """The media object's short-lived download URL and description."""
         self._require()
+        check_path_id(media_id, "media_id", provider=self._name)
         request = self._provider.build_media_url(media_id)
         response = await self._executor.execute(request)
         return self._executor.parse(response, self._provider.parse_media_url, response)
@@ -135,31 +145,47 @@ class MediaIO:
         media_id = media.id if isinstance(media, InboundMedia) else media
         if not media_id:
             raise ValidationError("media has no id to download", provider=self._name)
+        target = _target(dest, self._name) if dest is not None else None
         info = await self.media_url(media_id)
         request = self._provider.build_download(info.url)
-        if dest is None:
+        if target is None:
             response = await self._executor.execute(request)
             return response.body
-        path = Path(dest)
-        fh = await asyncio.to_thread(path.open, "wb")
+        return await self._download_to(request, target)
+
+    async def _download_to(self, request: HttpRequest, target: Path) -> Path:
+        # Streamed into a temporary file next to the target and renamed over it only when the
+        # whole body arrived with a 2xx: the caller's existing file survives any failure (an
+        # error answer, a cut stream, a redirect), and a symlink at the target is replaced, not
+        # followed (rename swaps the directory entry).
+        fd, temp_name = await asyncio.to_thread(
+            tempfile.mkstemp, prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
+        temp = Path(temp_name)
+        done = False
         try:
+            with os.fdopen(fd, "wb") as fh:
 
-            async def sink(chunk: bytes) -> None:
-                await asyncio.to_thread(fh.write, chunk)
+                async def sink(chunk: bytes) -> None:
+                    await asyncio.to_thread(fh.write, chunk)
 
-            response = await self._transport.stream(request, sink)
+                response = await self._transport.stream(request, sink)
+            if not 200 <= response.status < 300:
+                error = self._provider.error_from_response(response)
+                self._executor.decide_in_doubt(error)
+                self._executor.scrub(error)
+                raise error
+            await asyncio.to_thread(os.replace, temp, target)
+            done = True
         finally:
-            await asyncio.to_thread(fh.close)
-        if response.status >= 300:
-            await asyncio.to_thread(path.unlink, True)
-            error = self._provider.error_from_response(response)
-            self._executor.scrub(error)
-            raise error
-        return path
+            if not done:
+                await asyncio.to_thread(temp.unlink, True)
+        return target
 
     async def delete(self, media_id: str) -> None:
         """Delete an uploaded media object."""
         self._require()
+        check_path_id(media_id, "media_id", provider=self._name)
         request = self._provider.build_delete_media(media_id)
         response = await self._executor.execute(request)
         self._executor.parse(response, self._provider.parse_delete_media, response)
@@ -175,3 +201,21 @@ async def _file_size(path: str | os.PathLike[str]) -> int:
 def _read_file(path: str) -> bytes:
     with open(path, "rb") as fh:
         return fh.read()
+
+
+def _target(dest: str | os.PathLike[str], provider: str) -> Path:
+    """Where a download goes: refused before any request if it is a directory or has none."""
+    path = Path(dest)
+    if path.is_dir() and not path.is_symlink():
+        raise ValidationError(
+            f"download destination {os.fspath(dest)!r} is a directory; give a file path",
+            provider=provider,
+            field="dest",
+        )
+    if not path.parent.is_dir():
+        raise ValidationError(
+            f"download destination's directory {os.fspath(path.parent)!r} does not exist",
+            provider=provider,
+            field="dest",
+        )
+    return path

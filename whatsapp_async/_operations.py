@@ -18,7 +18,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from ._executor import Executor
 from .errors import ValidationError
-from .provider import Operation
+from .provider import Operation, check_path_id
 from .results import MessageStatus, TemplateInfo
 
 __all__ = ["Operations"]
@@ -67,7 +67,9 @@ class Operations:
     async def get_status(self, message_id: str) -> MessageStatus:
         """A sent message's status, looked up at the provider."""
         self.require("get_status")
-        request = self._provider.build_get_status(self._message_id(message_id))
+        # The id goes into the URL path: ".." or "" would address another resource.
+        check_path_id(message_id, "message_id", provider=self._name)
+        request = self._provider.build_get_status(message_id)
         response = await self._executor.execute(request)
         return self._executor.parse(response, self._provider.parse_status, response)
 

@@ -43,7 +43,7 @@ from whatsapp_async.provider import (
     ValidationError,
     deep_merge,
 )
-from whatsapp_async.provider.cloudapi import NOT_PROCESSED_CODES
+from whatsapp_async.provider.cloudapi import NOT_PROCESSED_CODES, TEXT_BODY_MAX, check_max_length
 
 from . import wire
 from .error_map import PROVIDER, error_from_body, recipient_error
@@ -171,6 +171,8 @@ class GatewayProvider(Provider):
             return self.build_batch([recipient], message, options)
         if not isinstance(message, Text):
             raise self.unsupported(message.kind)
+        # The gateway documents no length limit; WhatsApp's own (4,096 characters) applies.
+        check_max_length("text.body", message.body, TEXT_BODY_MAX, provider=PROVIDER)
         # preview_url is a rendering hint the gateway has no field for: the text goes out as
         # is (the same rule on every provider without a preview switch; see docs/providers.md).
         request_id, extra = _split_extra(options.extra)

@@ -43,6 +43,7 @@ from whatsapp_async.provider import (
     Video,
     deep_merge,
 )
+from whatsapp_async.provider.cloudapi import TEXT_BODY_MAX, check_max_length
 
 from .media import inline_media
 from .wire import HeaderWire, SendBody
@@ -232,7 +233,9 @@ def _buttons_fields(message: Buttons, label_key: str) -> dict[str, Any]:
 
 def _message_fields(message: Message, label_key: str) -> dict[str, Any]:
     if isinstance(message, Text):
-        # ``preview_url`` has no wire field: Pilot decides link previews itself.
+        # ``preview_url`` has no wire field: Pilot decides link previews itself. Pilot documents
+        # no length limit; WhatsApp's own (4,096 characters) applies to every text it delivers.
+        check_max_length("text.body", message.body, TEXT_BODY_MAX, provider="pilot")
         return {"text": message.body}
     if isinstance(message, Template):
         return _template_fields(message)

@@ -177,11 +177,6 @@ def test_parameter_names_outside_a_z_underscore_1_to_20_are_refused(
             "0 to 9",
         ),
         (
-            Template("t", buttons=[TemplateButton(sub_type="url", value="1", index=True)]),
-            "template.buttons[0].index",
-            "integer",
-        ),
-        (
             Template("t", buttons=[TemplateButton(sub_type="flow", value="1")]),  # type: ignore[arg-type]
             "template.buttons[0].sub_type",
             "quick_reply, url, copy_code",
@@ -202,7 +197,6 @@ def test_parameter_names_outside_a_z_underscore_1_to_20_are_refused(
             "template.buttons",
             "unique",
         ),
-        (Template("t", buttons=["url"]), "template.buttons[0]", "TemplateButton"),  # type: ignore[list-item]
     ],
 )
 def test_meta_limits_are_checked_before_any_request(
@@ -210,6 +204,13 @@ def test_meta_limits_are_checked_before_any_request(
 ) -> None:
     error = refusal(template, rules)
     assert (error.field, says in str(error)) == (field, True)
+
+
+def test_wrongly_typed_buttons_are_refused_when_the_template_is_built() -> None:
+    with pytest.raises(ValidationError, match="index must be an integer"):
+        TemplateButton(sub_type="url", value="1", index=True)
+    with pytest.raises(ValidationError, match=r"template.buttons\[0\] must be a TemplateButton"):
+        Template("t", buttons=["url"])  # type: ignore[list-item]
 
 
 @pytest.mark.parametrize("rules", FULL, ids=lambda r: r.provider)

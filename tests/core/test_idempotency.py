@@ -187,7 +187,7 @@ async def test_a_failed_release_is_logged_and_the_send_error_raised(
     sb: Sandbox, caplog: pytest.LogCaptureFixture
 ) -> None:
     wa = sb.client("toy", idempotency_store=BrokenStore("release"), max_retries=0)
-    sb.fail_next("toy", status=500)
+    sb.fail_next("toy", status=500, code="UNAVAILABLE")  # not processed: released
     with caplog.at_level(logging.WARNING, logger="whatsapp_async"), pytest.raises(ServerError):
         await wa.send(PHONE, Text("x"), idempotency_key=KEY)
     released = [line for line in warnings_of(caplog) if "releasing" in line]

@@ -8,6 +8,7 @@ from typing import ClassVar
 import msgspec
 
 from ..errors import ValidationError
+from ._checks import flag, local_file, optional_text, text
 
 __all__ = [
     "Audio",
@@ -37,6 +38,8 @@ class Text(msgspec.Struct, frozen=True):
     def __post_init__(self) -> None:
         if not isinstance(self.body, str) or not self.body.strip():
             raise ValidationError("text body must be a non-empty string", field="text.body")
+        text(self.body, "text.body")
+        flag(self.preview_url, "text.preview_url")
 
 
 class Media(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,8 +60,13 @@ class Media(msgspec.Struct, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         name = self.kind
-        if isinstance(self.file, os.PathLike):
-            msgspec.structs.force_setattr(self, "file", os.fspath(self.file))
+        if self.file is not None and not isinstance(self.file, (str, bytes)):
+            msgspec.structs.force_setattr(self, "file", local_file(self.file, f"{name}.file"))
+        optional_text(self.link, f"{name}.link", blank=True)
+        optional_text(self.id, f"{name}.id", blank=True)
+        optional_text(self.caption, f"{name}.caption", blank=True)
+        optional_text(self.mime_type, f"{name}.mime_type", blank=True)
+        optional_text(getattr(self, "filename", None), f"{name}.filename", blank=True)
         given = [k for k in ("link", "id", "file") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValidationError(
@@ -148,6 +156,8 @@ class Location(msgspec.Struct, frozen=True):
     kind: ClassVar[str] = "location"
 
     def __post_init__(self) -> None:
+        optional_text(self.name, "location.name", blank=True)
+        optional_text(self.address, "location.address", blank=True)
         for field, value, bound in (
             ("latitude", self.latitude, 90.0),
             ("longitude", self.longitude, 180.0),
@@ -173,5 +183,6 @@ class Reaction(msgspec.Struct, frozen=True):
     kind: ClassVar[str] = "reaction"
 
     def __post_init__(self) -> None:
-        if not self.message_id.strip():
+        text(self.emoji, "reaction.emoji", blank=True)
+        if not isinstance(self.message_id, str) or not self.message_id.strip():
             raise ValidationError("reaction.message_id must not be empty", field="message_id")

@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 import msgspec
 
 from ..errors import ValidationError
+from ._checks import items, text
 
 __all__ = [
     "Contact",
@@ -139,5 +140,14 @@ class Contacts(msgspec.Struct, frozen=True):
     def __post_init__(self) -> None:
         if not self.contacts:
             raise ValidationError("contacts needs at least one Contact", field="contacts")
-        if not all(isinstance(c, Contact) for c in self.contacts):
-            raise ValidationError("contacts must be Contact objects", field="contacts")
+        items(self.contacts, Contact, "contacts")
+        for card in self.contacts:
+            if not isinstance(card.name, ContactName):
+                raise ValidationError("contacts[].name must be a ContactName", field="contacts")
+            text(card.name.formatted_name, "contacts[].name.formatted_name", blank=True)
+            items(card.phones, ContactPhone, "contacts[].phones")
+            items(card.emails, ContactEmail, "contacts[].emails")
+            items(card.urls, ContactUrl, "contacts[].urls")
+            items(card.addresses, ContactAddress, "contacts[].addresses")
+            for phone in card.phones:
+                text(phone.phone, "contacts[].phones[].phone", blank=True)

@@ -81,6 +81,7 @@ from ..results import (
 )
 from ._contract import Capabilities, Provider, SendOptions
 from ._helpers import (
+    check_path_id,
     convert_or_none,
     decode_json,
     deep_merge,
@@ -174,6 +175,7 @@ __all__ = [
     "WebhookSignatureError",
     "WhatsAppError",
     "check_media",
+    "check_path_id",
     "check_signature_header",
     "convert_or_none",
     "decode_json",

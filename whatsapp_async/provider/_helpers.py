@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from ..errors import APIStatusError, error_class_for_status
+from ..errors import APIStatusError, ValidationError, error_class_for_status
 from ._http import HttpResponse
 
 __all__ = [
@@ -168,3 +168,29 @@ def status_error(
             response.header("Retry-After"), now=response.received_at or None
         )
     return chosen(message, retry_after=retry_after, **kwargs)
+
+
+def check_path_id(value: object, field: str, *, provider: str | None = None) -> str:
+    """``value`` when it can be one segment of a URL path; else a ``ValidationError``.
+
+    Ids the SDK puts in a path (a message id, a media id) are refused before any request when
+    empty, ``.`` or ``..`` (which would address another resource, e.g. ``DELETE /``), or when
+    they hold whitespace or control characters. Providers still quote the segment
+    (``quote(id, safe="")``), so ``/`` or ``?`` in an id cannot change the path either.
+
+    Example::
+
+        >>> check_path_id("4490709327384033", "media_id")
+        '4490709327384033'
+        >>> check_path_id("..", "media_id")
+        Traceback (most recent call last):
+        ...
+        whatsapp_async.errors.ValidationError: media_id '..' cannot be used in a URL path
+    """
+    if not isinstance(value, str) or not value:
+        raise ValidationError(f"{field} must be a non-empty string", provider=provider, field=field)
+    if value in (".", "..") or any(ch <= " " or ch == "\x7f" for ch in value):
+        raise ValidationError(
+            f"{field} {value[:40]!r} cannot be used in a URL path", provider=provider, field=field
+        )
+    return value
