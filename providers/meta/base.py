@@ -16,12 +16,15 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 from urllib.parse import quote
 
-import msgspec
-
-from whatsapp_async.provider import REDACTED, APIStatusError, HttpResponse, Provider
+from whatsapp_async.provider import (
+    REDACTED,
+    APIStatusError,
+    HttpResponse,
+    Provider,
+    convert_or_none,
+)
 
 from .response_wire import SuccessBody
 from .settings import MetaSettings
@@ -82,7 +85,7 @@ class MetaBase(Provider):
         return RedactedHeaders({"Authorization": self._headers["Authorization"]})
 
     def _expect_success(self, response: HttpResponse, what: str) -> None:
-        answer: SuccessBody | None = _convert(self.decode(response), SuccessBody)
+        answer = convert_or_none(self.decode(response), SuccessBody)
         if answer is None or answer.success is not True:
             raise self._unexpected(response, f"no success confirmation for {what}")
 
@@ -125,12 +128,3 @@ class RedactedHeaders(Mapping[str, str]):
             k: REDACTED if k.lower() == "authorization" else v for k, v in self._headers.items()
         }
         return repr(shown)
-
-
-def _convert(raw: Any, kind: type[Any]) -> Any:
-    if not isinstance(raw, dict):
-        return None
-    try:
-        return msgspec.convert(raw, kind)
-    except msgspec.ValidationError:
-        return None

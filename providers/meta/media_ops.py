@@ -16,9 +16,16 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from whatsapp_async.provider import FormFile, HttpRequest, HttpResponse, MediaInfo, ValidationError
+from whatsapp_async.provider import (
+    FormFile,
+    HttpRequest,
+    HttpResponse,
+    MediaInfo,
+    ValidationError,
+    convert_or_none,
+)
 
-from .base import MetaBase, RedactedHeaders, _convert
+from .base import MetaBase, RedactedHeaders
 from .media import download_headers
 from .response_wire import MediaDescription, MediaUploaded
 
@@ -59,7 +66,7 @@ class MediaOperations(MetaBase):
 
             provider.parse_upload_media(HttpResponse(status=200, body=b'{"id":"4490709327"}'))
         """
-        uploaded: MediaUploaded | None = _convert(self.decode(response), MediaUploaded)
+        uploaded = convert_or_none(self.decode(response), MediaUploaded)
         if uploaded is None or not uploaded.id:
             raise self._unexpected(response, "an upload without a media id")
         return uploaded.id
@@ -83,7 +90,7 @@ class MediaOperations(MetaBase):
 
             provider.parse_media_url(response).url
         """
-        described: MediaDescription | None = _convert(self.decode(response), MediaDescription)
+        described = convert_or_none(self.decode(response), MediaDescription)
         if described is None or not described.url or not described.id:
             raise self._unexpected(response, "a media look-up without an id and url")
         return MediaInfo(

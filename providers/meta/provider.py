@@ -38,11 +38,11 @@ from whatsapp_async.provider import (
     SendOptions,
     SendResult,
     SendStatus,
+    convert_or_none,
 )
 from whatsapp_async.provider.cloudapi import NOT_PROCESSED_CODES
 
 from . import webhooks
-from .base import _convert
 from .build import build_message, encode_body
 from .errors import error_from_response
 from .media import MEDIA_LIMITS
@@ -142,7 +142,7 @@ class MetaProvider(TemplateOperations, MediaOperations):
             provider.parse_send(response, Phone("+16505551234"), Text("hi")).status  # 'accepted'
         """
         raw = self.decode(response)
-        parsed = _convert(raw, SendResponse)
+        parsed = convert_or_none(raw, SendResponse)
         first = parsed.messages[0] if parsed is not None and parsed.messages else None
         if first is None or not first.id:
             raise APIStatusError(

@@ -28,9 +28,10 @@ from whatsapp_async.provider import (
     TemplateComponentInfo,
     TemplateInfo,
     ValidationError,
+    convert_or_none,
 )
 
-from .base import MetaBase, _convert
+from .base import MetaBase
 from .response_wire import TemplateCreated, TemplateItem, TemplatesPage
 from .template_admin import CreatedTemplate, check_template_name, create_body
 from .wire import ENCODER
@@ -74,7 +75,7 @@ class TemplateOperations(MetaBase):
             templates, cursor = provider.parse_templates(response)
         """
         raw = self.decode(response)
-        page = _convert(raw, TemplatesPage)
+        page = convert_or_none(raw, TemplatesPage)
         if page is None:
             raise APIStatusError(
                 "meta answered the template listing with an unexpected body",
@@ -127,7 +128,7 @@ class TemplateOperations(MetaBase):
             provider.parse_create_template(response).status  # 'PENDING'
         """
         raw = self.decode(response)
-        created: TemplateCreated | None = _convert(raw, TemplateCreated)
+        created = convert_or_none(raw, TemplateCreated)
         if created is None or not created.id:
             raise self._unexpected(response, "a template creation without an id")
         return CreatedTemplate(
@@ -187,7 +188,7 @@ class TemplateOperations(MetaBase):
 
 
 def _template_info(raw: Any) -> TemplateInfo | None:
-    item: TemplateItem | None = _convert(raw, TemplateItem)
+    item = convert_or_none(raw, TemplateItem)
     if item is None or not item.name:
         return None
     return TemplateInfo(
