@@ -15,21 +15,20 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from urllib.parse import quote
 
 from whatsapp_async.provider import (
-    REDACTED,
     APIStatusError,
     HttpResponse,
     Provider,
+    RedactedHeaders,
     convert_or_none,
 )
 
 from .response_wire import SuccessBody
 from .settings import MetaSettings
 
-__all__ = ["MetaBase", "RedactedHeaders"]
+__all__ = ["MetaBase"]
 
 
 class MetaBase(Provider):
@@ -96,35 +95,3 @@ class MetaBase(Provider):
             status=response.status,
             body=response.body,
         )
-
-
-class RedactedHeaders(Mapping[str, str]):
-    """Read-only request headers whose repr hides the credential.
-
-    ``HttpRequest`` is a Struct whose repr shows its headers; requests end up in logs and
-    tracebacks, so the ``Authorization`` value is shown as ``***``.
-
-    Example::
-
-        repr(RedactedHeaders({"Authorization": "Bearer EAAG..."}))  # {'Authorization': '***'}
-    """
-
-    __slots__ = ("_headers",)
-
-    def __init__(self, headers: Mapping[str, str]) -> None:
-        self._headers = dict(headers)
-
-    def __getitem__(self, key: str) -> str:
-        return self._headers[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._headers)
-
-    def __len__(self) -> int:
-        return len(self._headers)
-
-    def __repr__(self) -> str:
-        shown = {
-            k: REDACTED if k.lower() == "authorization" else v for k, v in self._headers.items()
-        }
-        return repr(shown)

@@ -21,11 +21,12 @@ from whatsapp_async.provider import (
     HttpRequest,
     HttpResponse,
     MediaInfo,
+    RedactedHeaders,
     ValidationError,
     convert_or_none,
 )
 
-from .base import MetaBase, RedactedHeaders
+from .base import MetaBase
 from .media import download_headers
 from .response_wire import MediaDescription, MediaUploaded
 
