@@ -43,6 +43,7 @@ from whatsapp_async.provider import (
     Phone,
     Provider,
     Recipient,
+    RedactedHeaders,
     SendOptions,
     SendResult,
     Template,
@@ -254,8 +255,7 @@ class MagpipeProvider(Provider):
                 provider=self.name,
                 field="extra" if extra else None,
             ) from None
-        headers = self.auth_headers()
-        headers["Content-Type"] = "application/json"
+        headers = RedactedHeaders({**self.auth_headers(), "Content-Type": "application/json"})
         return HttpRequest(method="POST", url=self.url(path), headers=headers, body=payload)
 
     def parse_send(

@@ -43,7 +43,7 @@ from whatsapp_async.provider import (
 )
 from whatsapp_async.provider.cloudapi import class_for_platform_code
 
-from .wire import ErrorEnvelope, GraphError
+from .response_wire import ErrorEnvelope, GraphError
 
 __all__ = ["error_class_for_code", "error_from_response"]
 

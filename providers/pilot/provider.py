@@ -63,6 +63,7 @@ from whatsapp_async.provider import (
     Operation,
     Provider,
     Recipient,
+    RedactedHeaders,
     SendOptions,
     SendResult,
     ValidationError,
@@ -223,7 +224,7 @@ class PilotProvider(Provider):
         return HttpRequest(
             method="POST",
             url=self.url("/v1/messages/send"),
-            headers={**self._auth, "Content-Type": "application/json", **headers},
+            headers=RedactedHeaders({**self._auth, "Content-Type": "application/json", **headers}),
             body=encode(body),
             # With a key, a resend after an ambiguous failure is answered from Pilot's store.
             idempotent=options.idempotency_key is not None,
@@ -317,7 +318,7 @@ class PilotProvider(Provider):
         return HttpRequest(
             method="DELETE",
             url=self.url("/v1/messages/cancel"),
-            headers={**self._auth, "Content-Type": "application/json"},
+            headers=RedactedHeaders({**self._auth, "Content-Type": "application/json"}),
             body=encode(CancelRequest(unique)),
         )
 

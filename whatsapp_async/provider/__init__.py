@@ -4,6 +4,8 @@ A provider is a sans-I/O adapter: it turns a unified call into an :class:`HttpRe
 :class:`HttpResponse` into a result or a typed error. It never opens sockets, sleeps, logs or
 reads the clock; the core owns all of that. Importing this module (or any built-in provider)
 loads no aiohttp module: ``tests/core/test_boundaries.py`` checks it in a fresh interpreter.
+Headers that carry a credential travel in a :class:`RedactedHeaders`, so no repr of a request
+or of its headers shows it (``Provider.json_request`` wraps them for you).
 
 Meta's Cloud API shapes, shared by every provider that relays them, are in
 :mod:`whatsapp_async.provider.cloudapi`. The simulator base class for tests lives in
@@ -89,7 +91,7 @@ from ._helpers import (
     status_error,
     summarise_body,
 )
-from ._http import HttpRequest, HttpResponse, header_value, is_secret_header
+from ._http import HttpRequest, HttpResponse, RedactedHeaders, header_value, is_secret_header
 from ._media import (
     PLATFORM_MEDIA_LIMITS,
     FormFile,
@@ -154,6 +156,7 @@ __all__ = [
     "Reaction",
     "Recipient",
     "RecipientError",
+    "RedactedHeaders",
     "ReplyButton",
     "SendOptions",
     "SendResult",

@@ -39,7 +39,7 @@ from ..messages import Message
 from ..recipients import Recipient
 from ..results import MessageStatus, SendResult, TemplateInfo
 from ._helpers import decode_json, status_error, summarise_body
-from ._http import HttpRequest, HttpResponse
+from ._http import HttpRequest, HttpResponse, RedactedHeaders
 from ._media import FormFile, MediaInfo, MediaLimit
 from ._operation import Operation
 from ._settings import Settings
@@ -159,7 +159,13 @@ class Provider(abc.ABC):
         headers: Mapping[str, str] | None = None,
         idempotent: bool = False,
     ) -> HttpRequest:
-        """A JSON request to ``path`` with the auth headers."""
+        """A JSON request to ``path`` with the auth headers (redacted in every repr).
+
+        Example::
+
+            provider.json_request("GET", "/v1/messages/42", idempotent=True).headers
+            # {'x-api-key': '***'}
+        """
         all_headers = self.auth_headers()
         if body is not None:
             all_headers["Content-Type"] = "application/json"
@@ -168,7 +174,7 @@ class Provider(abc.ABC):
         return HttpRequest(
             method=method,
             url=self.url(path),
-            headers=all_headers,
+            headers=RedactedHeaders(all_headers),
             body=None if body is None else _json_encoder.encode(body),
             idempotent=idempotent,
         )

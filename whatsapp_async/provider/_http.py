@@ -14,14 +14,14 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import msgspec
 
 from ._media import FormFile
 from ._settings import REDACTED
 
-__all__ = ["HttpRequest", "HttpResponse", "header_value", "is_secret_header"]
+__all__ = ["HttpRequest", "HttpResponse", "RedactedHeaders", "header_value", "is_secret_header"]
 
 
 class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -31,9 +31,13 @@ class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
     server cannot duplicate the effect (the provider honours an idempotency key,
     or the request only reads); the core then retries ambiguous failures too.
 
+    ``headers`` that carry a credential belong in a :class:`RedactedHeaders`, so that
+    ``request.headers`` reprs without it too (``Provider.json_request`` does this).
+
     Example::
 
-        HttpRequest(method="POST", url="https://x/send", headers={...}, body=b"{}")
+        HttpRequest(method="POST", url="https://x/send",
+                    headers=RedactedHeaders({"X-Api-Key": key}), body=b"{}")
     """
 
     method: str
@@ -45,8 +49,8 @@ class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
     idempotent: bool = False
 
     def __repr__(self) -> str:
-        # A logged request must not show credentials: redact headers that carry them.
-        headers = {k: (REDACTED if is_secret_header(k) else v) for k, v in self.headers.items()}
+        # A logged request must not show credentials, whatever mapping its headers are in.
+        headers = _redacted(self.headers)
         size = "form" if self.form is not None else f"{len(self.body or b'')} bytes"
         return f"HttpRequest({self.method} {self.url}, headers={headers}, body={size})"
 
@@ -64,6 +68,46 @@ def is_secret_header(name: str) -> bool:
     """
     lower = name.lower()
     return any(part in lower for part in _SECRET_HEADER_PARTS)
+
+
+def _redacted(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: (REDACTED if is_secret_header(k) else v) for k, v in headers.items()}
+
+
+class RedactedHeaders(Mapping[str, str]):
+    """Read-only request headers whose ``repr`` and ``str`` hide every credential.
+
+    A request's headers reach logs, tracebacks and debuggers on their own, not only through
+    ``repr(request)``: in this mapping the value of every header :func:`is_secret_header`
+    names shows as ``***``, while lookups return it unchanged, so the transport sends it as
+    usual (it is a plain ``Mapping``, which aiohttp accepts). It cannot be changed, so one
+    instance may be shared by every request a provider builds.
+
+    Example::
+
+        >>> headers = RedactedHeaders({"Authorization": "Bearer s3cret", "Accept": "text/plain"})
+        >>> headers
+        {'Authorization': '***', 'Accept': 'text/plain'}
+        >>> headers["Authorization"], dict(headers) == {**headers}
+        ('Bearer s3cret', True)
+    """
+
+    __slots__ = ("_headers",)
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._headers = dict(headers)
+
+    def __getitem__(self, key: str) -> str:
+        return self._headers[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers)
+
+    def __len__(self) -> int:
+        return len(self._headers)
+
+    def __repr__(self) -> str:
+        return repr(_redacted(self._headers))
 
 
 def header_value(headers: Mapping[str, str], name: str) -> str | None:
