@@ -69,7 +69,7 @@ def load_settings(provider: str, settings_type: type[S], values: Mapping[str, An
         if isinstance(value, int) and not isinstance(value, bool) and _wants_str(field.type):
             clean[field.name] = str(value)
     try:
-        return msgspec.convert(clean, settings_type, strict=False)
+        parsed = msgspec.convert(clean, settings_type, strict=False)
     except msgspec.ValidationError as exc:
         text = str(exc)
         match = _FIELD.search(text)
@@ -83,6 +83,23 @@ def load_settings(provider: str, settings_type: type[S], values: Mapping[str, An
             # msgspec's messages name the type and path, never the value: safe to show.
             msg = f"{provider}: invalid setting {key!r}: {text}"
         raise ConfigurationError(msg, provider=provider) from None
+    _check_control_characters(provider, parsed)
+    return parsed
+
+
+def _check_control_characters(provider: str, settings: Settings) -> None:
+    # A token or id with CR, LF or NUL would reach aiohttp's header or URL code as a raw
+    # ValueError (or split a header): refuse it here, naming the setting, never its value.
+    for name in settings.__struct_fields__:
+        value = getattr(settings, name)
+        values = value if isinstance(value, (list, tuple)) else (value,)
+        for item in values:
+            if isinstance(item, str) and any(ch < " " or ch == "\x7f" for ch in item):
+                raise ConfigurationError(
+                    f"{provider}: invalid setting {name!r}: it contains a control character "
+                    "(a line break, tab or NUL)",
+                    provider=provider,
+                )
 
 
 def _wants_str(annotation: Any) -> bool:

@@ -13,6 +13,7 @@ from whatsapp_async import (
     NotFoundError,
     Template,
     Text,
+    ValidationError,
     WhatsApp,
 )
 from whatsapp_async.testing import Sandbox
@@ -65,11 +66,20 @@ async def test_status_by_correlation_id_and_wamid(sb: Sandbox) -> None:
 
 async def test_unknown_id_is_not_found_and_the_id_is_quoted(sb: Sandbox) -> None:
     with pytest.raises(NotFoundError) as info:
-        await sb.client("pilot").get_status("no such/id?x=1")
+        await sb.client("pilot").get_status("no-such/id?x=1")
     assert info.value.code == "MESSAGE_NOT_FOUND"
     [record] = sb.requests("pilot")
-    assert record.path == "/v1/messages/no such/id?x=1"  # decoded by the server
+    assert record.path == "/v1/messages/no-such/id?x=1"  # decoded by the server
     assert record.query == {}
+
+
+@pytest.mark.parametrize("bad", ["", ".", "..", "msg 1", "msg\n1"])
+async def test_ids_that_would_change_the_path_are_refused_before_any_request(
+    sb: Sandbox, bad: str
+) -> None:
+    with pytest.raises(ValidationError, match="message_id"):
+        await sb.client("pilot").get_status(bad)
+    assert sb.requests("pilot") == []
 
 
 async def test_scheduled_send_stays_queued_until_deliver_at(
