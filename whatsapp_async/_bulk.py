@@ -68,18 +68,31 @@ class BulkRun:
         self,
         jobs: Sequence[Job] | range,
         run_job: Callable[[Job], Awaitable[None]],
-        concurrency: int,
+        concurrency: int | Callable[[], int],
     ) -> BulkResult:
-        """Run ``jobs`` on ``concurrency`` workers; return every item's outcome in order.
+        """Run ``jobs`` on workers; return every item's outcome in order.
+
+        ``concurrency`` is a number of workers, or a function giving the number wanted now
+        (the client's Little's-law estimate): more workers start as it grows, never more than
+        there are jobs left.
 
         On cancellation the workers are cancelled, unfinished items become
         :class:`SendCancelled`, and the ``CancelledError`` propagates with
         ``bulk_result`` set to the complete :class:`BulkResult`.
         """
         job_iter = iter(jobs)
+        remaining = [len(jobs)]
+        wanted = concurrency if callable(concurrency) else (lambda: concurrency)
+        tasks: list[asyncio.Task[None]] = []
+
+        def grow() -> None:
+            target = min(wanted(), len(tasks) + remaining[0])
+            while len(tasks) < target:
+                tasks.append(asyncio.ensure_future(worker()))
 
         async def worker() -> None:
             for job in job_iter:
+                remaining[0] -= 1
                 for index in [job] if isinstance(job, int) else job:
                     self.started[index] = True
                 try:
@@ -89,11 +102,16 @@ class BulkRun:
                 except Exception as exc:  # a bug must not lose the items
                     log.exception("unexpected error in send_many")
                     self._settle_job(job, self.unexpected(exc))
+                if remaining[0] > 0:
+                    grow()
 
-        tasks = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, len(jobs)))]
+        grow()
         try:
-            if tasks:
-                await asyncio.gather(*tasks)
+            while True:
+                pending = [task for task in tasks if not task.done()]
+                if not pending:
+                    break
+                await asyncio.wait(pending)
         except asyncio.CancelledError as cancel:
             await self._stop(tasks, cancel)
             raise

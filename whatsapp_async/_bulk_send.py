@@ -14,7 +14,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._bulk import BulkRun, Job, ResultCallback
@@ -46,7 +46,9 @@ class BulkSend:
         self._batching = "native_batch" in self._provider.capabilities.operations
         self._prepared: dict[int, Prepared] = {}
 
-    async def run(self, *, concurrency: int, on_result: ResultCallback | None) -> BulkResult:
+    async def run(
+        self, *, concurrency: int | Callable[[], int], on_result: ResultCallback | None
+    ) -> BulkResult:
         """Send every item; one outcome each, in input order."""
         run = BulkRun(len(self._entries), provider=self._provider.name, on_result=on_result)
         self._run = run
@@ -87,6 +89,7 @@ class BulkSend:
             policy=self._call.retry,
             timeout=self._call.timeout,
             retry_server_errors=False,
+            deadline=self._call.deadline,
         )
         results = executor.parse(
             response, provider.parse_batch, response, recipients, first.message

@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -34,9 +35,10 @@ from ._config import (
     ConfigConstructors,
     check_client_options,
     make_limiter,
+    make_pair_limiter,
     make_provider,
 )
-from ._executor import Executor
+from ._executor import MIN_CONCURRENCY, Executor
 from ._failover import Failover
 from ._idempotency import IdempotencyStore
 from ._items import BulkInput
@@ -44,7 +46,7 @@ from ._media_io import MediaIO
 from ._operations import Operations
 from ._pipeline import CallPolicy, SendPipeline
 from ._prepare import Preparer, SendParams
-from ._ratelimit import RateLimiter, TokenBucket
+from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
 from ._telemetry import make_telemetry
 from ._templates import TemplateCache
@@ -82,10 +84,14 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
       5xx, a reset or timeout after sending): at least once instead of at most once
       (``docs/guarantees.md``); providers that honour idempotency keys are resent safely
       either way
-    - ``rate_limit``: messages per second per sender, None for off, or a
-      :class:`RateLimiter`; by default the provider's documented limit (Meta 80/s)
-    - ``pair_spacing``: seconds between messages to the same recipient (Meta's
-      pair limit is 6 s), off by default
+    - ``rate_limit``: by default adaptive from the provider's documented rate up to its
+      documented maximum (Meta: starts at 80 msg/s, learns up to 1,000 from throttling
+      answers); a number is a ceiling that still backs off when throttled; None for off; or a
+      :class:`RateLimiter`
+    - ``pair_spacing``: by default recipients the provider throttles as a pair (Meta's
+      131056) get their messages spaced; a number of seconds spaces every recipient; None off
+    - ``connection_limit``: requests in flight; by default sized by Little's law (rate *
+      observed latency, 100 to 1,000)
     - ``default_region`` / ``phone_validation``: how phone numbers are read
     - ``idempotency_store``: an :class:`IdempotencyStore`; sends whose key already has a
       result return it without a request (see :class:`IdempotencyStore`)
@@ -113,10 +119,10 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
         retry: RetryPolicy | None = None,
         retry_in_doubt: bool | None = None,
         rate_limit: float | RateLimiter | str | None = DEFAULT_RATE,
-        pair_spacing: float | RateLimiter | None = None,
+        pair_spacing: float | RateLimiter | str | None = DEFAULT_RATE,
         default_region: str | None = None,
         phone_validation: PhoneValidation = "valid",
-        connection_limit: int = 100,
+        connection_limit: int | None = None,
         idempotency_store: IdempotencyStore | None = None,
         check_templates: bool = False,
         template_cache_ttl: float = 300.0,
@@ -159,12 +165,10 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
             connection_limit=connection_limit,
             provider=self._name,
         )
-        self._limiter = make_limiter(rate_limit, self._provider.default_rate_limit)
-        self._pair_limiter: RateLimiter | None = (
-            TokenBucket(rate=1.0 / float(pair_spacing), burst=1)
-            if isinstance(pair_spacing, (int, float))
-            else pair_spacing
+        self._limiter = make_limiter(
+            rate_limit, self._provider.default_rate_limit, self._provider.max_rate_limit
         )
+        self._pair_limiter = make_pair_limiter(pair_spacing, self._provider.pair_limit_codes)
         sender_key = f"{self._name}:{self._provider.sender_key}"
         settings_obj = self._provider.settings
         self._executor = Executor(
@@ -267,11 +271,14 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
         extra: Mapping[str, Any] | None = None,
         timeout: Timeout | float | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
     ) -> SendResult:
         """Send one message; return its :class:`SendResult` or raise a typed error.
 
         Everything that can be checked locally is checked before any request:
-        the recipient, the provider's capabilities, documented limits.
+        the recipient, the provider's capabilities, documented limits. A throttled send waits
+        its turn (the limiter backs off) until ``deadline`` seconds, by default the retry
+        policy's ``max_elapsed``; throttling never spends its error retries.
 
         Example::
 
@@ -286,16 +293,18 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
             deliver_until=deliver_until,
             extra=extra,
         )
-        return await self._pipeline.send(to, message, params, self._call(timeout, max_retries))
+        call = self._call(timeout, max_retries, deadline)
+        return await self._pipeline.send(to, message, params, call)
 
     async def send_many(
         self,
         items: Iterable[BulkInput],
         *,
-        concurrency: int = 50,
+        concurrency: int | None = None,
         on_result: ResultCallback | None = None,
         timeout: Timeout | float | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
     ) -> BulkResult:
         """Send many messages with bounded concurrency; one outcome per item, in input order.
 
@@ -304,27 +313,52 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
         ``on_result(index, outcome)`` is called as each item finishes. A provider
         with a native batch endpoint gets items that share a message in batches.
 
+        ``concurrency`` is by default sized by Little's law (the limiter's rate * the observed
+        latency, with headroom, up to 1,000 workers). Throttling is back-pressure: a throttled
+        item waits its turn and goes again without spending its error retries, until
+        ``deadline`` seconds after the call (default: the retry policy's ``max_elapsed``);
+        only a throttle that outlasts it is a ``RateLimitError`` outcome.
+
         If the call is cancelled, outstanding sends are cancelled and
         ``CancelledError`` propagates carrying a complete :class:`BulkResult` whose
         unfinished items are :class:`SendCancelled` (``BulkResult.from_cancelled(exc)``).
 
         Example::
 
-            bulk = await wa.send_many([(n, Text("hi")) for n in numbers], concurrency=100)
+            bulk = await wa.send_many([(n, Text("hi")) for n in numbers])
             print(bulk.sent, bulk.failed)
         """
         self._transport.check_open()
-        if concurrency < 1:
+        if concurrency is not None and (isinstance(concurrency, bool) or concurrency < 1):
             raise ValidationError("concurrency must be at least 1")
-        bulk = BulkSend(self._pipeline, list(items), call=self._call(timeout, max_retries))
-        return await bulk.run(concurrency=concurrency, on_result=on_result)
+        call = self._call(timeout, max_retries, deadline)
+        bulk = BulkSend(self._pipeline, list(items), call=call)
+        return await bulk.run(
+            concurrency=concurrency if concurrency is not None else self._wanted_workers,
+            on_result=on_result,
+        )
 
-    def _call(self, timeout: Timeout | float | None, max_retries: int | None) -> CallPolicy:
-        if timeout is None and max_retries is None:
+    def _wanted_workers(self) -> int:
+        limiter = self._limiter
+        rate = getattr(limiter, "rate", None)
+        if not isinstance(rate, (int, float)):
+            return MIN_CONCURRENCY
+        return self._executor.wanted_concurrency(float(rate))
+
+    def _call(
+        self,
+        timeout: Timeout | float | None,
+        max_retries: int | None,
+        deadline: float | None = None,
+    ) -> CallPolicy:
+        if timeout is None and max_retries is None and deadline is None:
             return _DEFAULT_CALL
+        if deadline is not None and (not isinstance(deadline, (int, float)) or deadline <= 0):
+            raise ValidationError("deadline must be a positive number of seconds")
         return CallPolicy(
             timeout=None if timeout is None else as_timeout(timeout),
             retry=None if max_retries is None else self._retry.with_max_retries(max_retries),
+            deadline=None if deadline is None else asyncio.get_running_loop().time() + deadline,
         )
 
     # -- other operations -----------------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import Any, Final, TypeVar
 import msgspec
 
 from . import _registry
+from ._adaptive import AdaptiveLimiter, PairBackoff
 from ._ratelimit import RateLimiter, TokenBucket
 from ._timeout import Timeout
 from .errors import ConfigurationError
@@ -41,6 +42,7 @@ __all__ = [
     "load_profile",
     "load_settings",
     "make_limiter",
+    "make_pair_limiter",
     "make_provider",
 ]
 
@@ -321,25 +323,59 @@ def make_provider(
 
 
 def make_limiter(
-    rate_limit: float | RateLimiter | str | None, default: float | None
+    rate_limit: float | RateLimiter | str | None,
+    default: float | None,
+    ceiling: float | None = None,
 ) -> RateLimiter | None:
-    """The limiter for ``rate_limit`` (a rate, a limiter, None for off, or the provider's default).
+    """The sender limiter for ``rate_limit``.
+
+    The default is the provider's documented rate, adaptive up to its documented maximum
+    (Meta: from 80 up to 1,000 msg/s); a number is a ceiling that still backs off on throttling;
+    None turns it off; a :class:`RateLimiter` is used as it is.
 
     Example::
 
-        make_limiter(DEFAULT_RATE, 80.0)  # TokenBucket(80/s)
+        make_limiter(DEFAULT_RATE, 80.0, 1000.0)  # AdaptiveLimiter(initial=80, ceiling=1000)
+        make_limiter(200, None)                    # AdaptiveLimiter(initial=200, ceiling=200)
     """
     if rate_limit == DEFAULT_RATE:
-        return TokenBucket(default) if default else None
+        if not default:
+            return None
+        return AdaptiveLimiter(default, ceiling=max(default, ceiling or default))
     if rate_limit is None:
         return None
     if isinstance(rate_limit, (int, float)):
         if rate_limit <= 0:
             raise ConfigurationError("rate_limit must be a positive number or None")
-        return TokenBucket(float(rate_limit))
+        return AdaptiveLimiter(float(rate_limit), ceiling=float(rate_limit))
     if isinstance(rate_limit, RateLimiter):
         return rate_limit
     raise ConfigurationError("rate_limit must be a number, None or a RateLimiter")
+
+
+def make_pair_limiter(
+    pair_spacing: float | RateLimiter | str | None, pair_codes: frozenset[int | str]
+) -> RateLimiter | None:
+    """The per-recipient limiter for ``pair_spacing``.
+
+    The default spaces only recipients the provider throttled (Meta's 131056), for providers
+    with a documented pair limit; a number spaces every recipient's messages by that many
+    seconds; None turns it off.
+
+    Example::
+
+        make_pair_limiter(DEFAULT_RATE, frozenset({131056}))  # PairBackoff()
+        make_pair_limiter(6, frozenset())                      # 1 message per 6 s per user
+    """
+    if pair_spacing == DEFAULT_RATE:
+        return PairBackoff() if pair_codes else None
+    if pair_spacing is None:
+        return None
+    if isinstance(pair_spacing, (int, float)):
+        return TokenBucket(rate=1.0 / float(pair_spacing), burst=1)
+    if isinstance(pair_spacing, RateLimiter):
+        return pair_spacing
+    raise ConfigurationError("pair_spacing must be seconds, None or a RateLimiter")
 
 
 def check_client_options(**options: Any) -> None:
@@ -397,7 +433,7 @@ def _limit(value: Any) -> str | None:
 
 
 def _spacing(value: Any) -> str | None:
-    if isinstance(value, RateLimiter):
+    if isinstance(value, RateLimiter) or value == DEFAULT_RATE:
         return None
     return _positive(value) and "must be positive seconds between messages, a RateLimiter or None"
 

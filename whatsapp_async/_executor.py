@@ -17,12 +17,15 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import msgspec
 
+from ._adaptive import FeedbackLimiter
+from ._budget import RetryBudget
 from ._ratelimit import RateLimiter
 from ._request_log import log_attempt, log_failure, log_retry, log_wait
 from ._retry import RetryPolicy
@@ -44,6 +47,13 @@ from .results import SendResult
 __all__ = ["Executor", "InDoubt"]
 
 T = TypeVar("T")
+
+MIN_CONCURRENCY = 100
+"""Requests in flight the client allows at least (as before the pool sized itself)."""
+MAX_CONCURRENCY = 1000
+"""The most requests in flight a client lets itself grow to (documented in the README)."""
+CONCURRENCY_HEADROOM = 1.5
+"""In flight = rate * latency * this: latency varies, and a slot free early is cheap."""
 
 
 class InDoubt:
@@ -81,8 +91,10 @@ class Executor:
         sender_key: str,
         secrets: list[str],
         telemetry: Telemetry | None = None,
+        budget: RetryBudget | None = None,
     ) -> None:
         self.provider = provider
+        self.budget = budget or RetryBudget()
         self.telemetry = telemetry or Telemetry()
         self._provider = provider
         self._name = provider.name
@@ -103,51 +115,153 @@ class Executor:
         retry_server_errors: bool = True,
         sent: InDoubt | None = None,
         idempotency_key: str | None = None,
+        deadline: float | None = None,
     ) -> HttpResponse:
-        """Send ``request`` under the rate limits and retry policy; a 2xx or a typed error."""
+        """Send ``request`` under the rate limits and retry policy; a 2xx or a typed error.
+
+        Throttling is back-pressure, not failure: a throttled request waits its turn (the
+        adaptive limiter has slowed down; or the provider's ``retry_after``; or a backoff) and
+        goes again, without spending an error retry, until ``deadline`` (``loop.time()``;
+        default: ``policy.max_elapsed`` after the first attempt). Other errors are retried as
+        the policy allows, within the client's retry budget.
+        """
         policy = policy or self._retry
         loop = asyncio.get_running_loop()
         started = loop.time()
-        waits = None
-        attempt = 0
+        ends = started + policy.max_elapsed if deadline is None else deadline
+        waits: Iterator[float] | None = None
+        throttle_waits: Iterator[float] | None = None
+        retries = 0
+        tries = 0
+        slots = self._transport.slots
         while True:
-            await self._wait_for_limits(recipient, loop)
             try:
-                return await self._attempt(request, timeout, attempt, sent, idempotency_key)
+                async with slots:  # first the slot, then the limiter: paced requests leave paced
+                    sent_at = await self._wait_for_limits(recipient, loop)
+                    response = await self._attempt(request, timeout, tries, sent, idempotency_key)
+            except RateLimitError as exc:
+                self.scrub(exc)
+                paced = self._learn_throttle(exc, recipient, sent_at)
+                throttle_waits = throttle_waits or policy.waits()
+                wait = self._throttle_wait(exc, policy, paced, throttle_waits)
+                if wait is None or loop.time() + wait > ends:
+                    reason = (
+                        f" (retry_after {exc.retry_after}s exceeds the cap)"
+                        if wait is None
+                        else " (still throttled at the send's deadline)"
+                    )
+                    self._log_failure(request, exc, tries, recipient, reason=reason)
+                    raise
+                tries += 1
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                continue
             except APIError as exc:
                 self.scrub(exc)
-                if attempt >= policy.max_retries or not policy.is_retryable(
+                if retries >= policy.max_retries or not policy.is_retryable(
                     exc, idempotent=request.idempotent, server_errors=retry_server_errors
                 ):
-                    self._log_failure(request, exc, attempt, recipient)
+                    self._log_failure(request, exc, tries, recipient)
                     raise
                 waits = waits or policy.waits()
                 wait = policy.wait_for(exc, next(waits))
-                if wait is None or loop.time() - started + wait > policy.max_elapsed:
+                if wait is None or loop.time() + wait > ends:
                     reason = (
                         f" (retry_after {getattr(exc, 'retry_after', None)}s exceeds the cap)"
                         if wait is None
                         else f" (a retry would end after max_elapsed={policy.max_elapsed}s)"
                     )
-                    self._log_failure(request, exc, attempt, recipient, reason=reason)
+                    self._log_failure(request, exc, tries, recipient, reason=reason)
+                    raise
+                if not self.budget.take():
+                    reason = " (the client's retry budget is spent: the provider looks down)"
+                    self._log_failure(request, exc, tries, recipient, reason=reason)
                     raise
                 log_retry(
                     provider=self._name,
                     method=request.method,
                     error=exc,
-                    attempt=attempt,
+                    attempt=retries,
                     retries=policy.max_retries,
                     wait=wait,
                 )
                 if self.telemetry.enabled:
                     self.telemetry.retry(exc)
-                attempt += 1
+                retries += 1
+                tries += 1
                 if wait > 0:
                     await asyncio.sleep(wait)
+                continue
+            self._learn_success(recipient, sent_at)
+            return response
+
+    # -- what the limiters and the budget learn --------------------------------------------------
+    def _learn_success(self, recipient: Recipient | None, sent_at: float) -> None:
+        self.budget.succeeded()
+        limiter = self._limiter
+        if isinstance(limiter, FeedbackLimiter):
+            limiter.observe(self._sender_key, sent_at=sent_at, throttled=False)
+            self._size_slots(limiter)
+
+    def _learn_throttle(
+        self, error: RateLimitError, recipient: Recipient | None, sent_at: float
+    ) -> bool:
+        """Tell the limiter in charge; whether that limiter now paces the retry itself."""
+        if error.code is not None and error.code in self._provider.pair_limit_codes:
+            pair = self._pair_limiter
+            if isinstance(pair, FeedbackLimiter) and recipient is not None:
+                key = f"{self._sender_key}:{recipient}"
+                pair.observe(key, sent_at=sent_at, throttled=True, retry_after=error.retry_after)
+                return True
+            return False
+        limiter = self._limiter
+        if isinstance(limiter, FeedbackLimiter):
+            limiter.observe(
+                self._sender_key, sent_at=sent_at, throttled=True, retry_after=error.retry_after
+            )
+            return True
+        return False
+
+    @staticmethod
+    def _throttle_wait(
+        error: RateLimitError, policy: RetryPolicy, paced: bool, waits: Iterator[float]
+    ) -> float | None:
+        requested = error.retry_after
+        if requested is not None and requested > policy.retry_after_cap:
+            return None
+        if requested is not None and requested > 0:
+            return float(requested)
+        # The adaptive limiter has just slowed down and spaces this retry with the others;
+        # without one, back off so as not to hammer a provider that says "too fast".
+        return 0.0 if paced else next(waits)
+
+    def _size_slots(self, limiter: FeedbackLimiter) -> None:
+        """Little's law: keep ``rate * latency`` (with headroom) requests in flight."""
+        slots = self._transport.auto_slots
+        if slots is None:
+            return
+        rate = getattr(limiter, "rate", None)
+        if not isinstance(rate, (int, float)):
+            return
+        wanted = self.wanted_concurrency(float(rate))
+        if wanted != slots.size:
+            slots.resize(wanted)
+
+    def wanted_concurrency(self, rate: float) -> int:
+        """Requests in flight needed to sustain ``rate`` at the observed latency (bounded).
+
+        Example::
+
+            executor.wanted_concurrency(1000.0)  # ~300 at 200 ms
+        """
+        latency = self._transport.latency
+        wanted: int = math.ceil(rate * latency * CONCURRENCY_HEADROOM) + 4
+        return max(MIN_CONCURRENCY, min(MAX_CONCURRENCY, wanted))
 
     async def _wait_for_limits(
         self, recipient: Recipient | None, loop: asyncio.AbstractEventLoop
-    ) -> None:
+    ) -> float:
+        """Wait for the sender and pair limiters; the time the request may leave."""
         if self._limiter is not None:
             before = loop.time()
             await self._limiter.acquire(self._sender_key)
@@ -156,6 +270,7 @@ class Executor:
             before = loop.time()
             await self._pair_limiter.acquire(f"{self._sender_key}:{recipient}")
             log_wait(provider=self._name, limiter="pair", seconds=loop.time() - before)
+        return time.monotonic()
 
     async def _attempt(
         self,
@@ -195,7 +310,7 @@ class Executor:
         if sent is not None:
             sent.in_doubt = True
         try:
-            response = await self._transport.execute(request, timeout=timeout)
+            response = await self._transport.send(request, timeout=timeout)
         except APIConnectionError as exc:
             if sent is not None:
                 sent.in_doubt = exc.request_sent

@@ -45,6 +45,8 @@ class CallPolicy(msgspec.Struct, frozen=True, gc=False):
 
     timeout: Timeout | None = None
     retry: RetryPolicy | None = None
+    deadline: float | None = None
+    """``loop.time()`` by which a throttled send gives up (None: the policy's budget)."""
 
 
 class SendPipeline:
@@ -155,6 +157,7 @@ class SendPipeline:
             recipient=prepared.recipient,
             sent=sent,
             idempotency_key=prepared.options.idempotency_key,
+            deadline=call.deadline,
         )
         result: SendResult = self.executor.parse(
             response, provider.parse_send, response, prepared.recipient, prepared.message

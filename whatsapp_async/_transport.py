@@ -23,11 +23,15 @@ from typing import Any, BinaryIO
 import aiohttp
 from aiohttp import FormData
 
+from ._slots import Slots
 from ._timeout import Timeout
 from .errors import APIConnectionError, APITimeoutError, ClientClosedError
 from .provider import FormFile, HttpRequest, HttpResponse
 
 __all__ = ["Transport", "to_client_timeout"]
+
+_INITIAL_LATENCY = 0.1
+_LATENCY_WEIGHT = 0.05
 
 
 def to_client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
@@ -51,16 +55,23 @@ class Transport:
         *,
         session: aiohttp.ClientSession | None = None,
         timeout: Timeout | None = None,
-        connection_limit: int = 100,
+        connection_limit: int | None = None,
         provider: str | None = None,
+        auto_start: int = 100,
+        auto_max: int = 1000,
     ) -> None:
         self._session = session
         self._owns_session = session is None
         self._timeout = timeout or Timeout()
         self._client_timeout = to_client_timeout(self._timeout)
-        self._limit = connection_limit
         # Requests wait here, not in aiohttp's pool, so their timeouts start when they can run.
-        self._slots = asyncio.Semaphore(connection_limit)
+        # connection_limit=None: the slots size themselves (the executor resizes them by
+        # Little's law); the pool below only caps them.
+        self._limit = connection_limit if connection_limit is not None else auto_max
+        self._slots = Slots(connection_limit if connection_limit is not None else auto_start)
+        self.auto_slots: Slots | None = self._slots if connection_limit is None else None
+        self.latency = _INITIAL_LATENCY
+        """Seconds an answer takes (an average that follows the recent ones)."""
         self._provider = provider
         self._closed = False
 
@@ -93,12 +104,30 @@ class Transport:
             )
         return self._session
 
+    @property
+    def slots(self) -> Slots:
+        """The request slots: hold one around ``send`` (``execute`` takes its own)."""
+        return self._slots
+
     async def execute(
         self, request: HttpRequest, *, timeout: Timeout | None = None
     ) -> HttpResponse:
         """Send ``request`` and return the response, raising only connection errors."""
         async with self._slots:
-            return await self._execute(request, timeout)
+            return await self.send(request, timeout=timeout)
+
+    async def send(self, request: HttpRequest, *, timeout: Timeout | None = None) -> HttpResponse:
+        """Send ``request`` in a slot the caller already holds (see :attr:`slots`).
+
+        The executor takes the slot *before* the rate limiter: a request the limiter lets go
+        leaves at once, instead of queueing for a slot and leaving later in a burst.
+        """
+        started = time.perf_counter()
+        response = await self._execute(request, timeout)
+        # An exponentially weighted average: Little's law sizing follows latency changes
+        # within a few dozen answers without jumping on a single slow one.
+        self.latency += _LATENCY_WEIGHT * (time.perf_counter() - started - self.latency)
+        return response
 
     async def _execute(
         self,

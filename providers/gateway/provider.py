@@ -43,7 +43,12 @@ from whatsapp_async.provider import (
     ValidationError,
     deep_merge,
 )
-from whatsapp_async.provider.cloudapi import NOT_PROCESSED_CODES, TEXT_BODY_MAX, check_max_length
+from whatsapp_async.provider.cloudapi import (
+    NOT_PROCESSED_CODES,
+    PAIR_LIMIT_CODES,
+    TEXT_BODY_MAX,
+    check_max_length,
+)
 
 from . import wire
 from .error_map import PROVIDER, error_from_body, recipient_error
@@ -97,6 +102,8 @@ class GatewayProvider(Provider):
 
     # Meta's codes for "refused before processing": every other 5xx is in doubt.
     not_processed_codes = NOT_PROCESSED_CODES
+    # Meta's pair limit (131056) throttles one recipient, not the sender.
+    pair_limit_codes = PAIR_LIMIT_CODES
 
     name = PROVIDER
     settings_type = GatewaySettings

@@ -52,7 +52,7 @@ from whatsapp_async.provider import (
     ValidationError,
     deep_merge,
 )
-from whatsapp_async.provider.cloudapi import NOT_PROCESSED_CODES
+from whatsapp_async.provider.cloudapi import NOT_PROCESSED_CODES, PAIR_LIMIT_CODES
 
 from . import errors as error_map
 from .api import MESSAGE_PATH, TEMPLATE_PATH, TEXT_MAX
@@ -87,6 +87,8 @@ class MagpipeProvider(Provider):
 
     # Meta's codes for "refused before processing": every other 5xx is in doubt.
     not_processed_codes = NOT_PROCESSED_CODES
+    # Meta's pair limit (131056) throttles one recipient, not the sender.
+    pair_limit_codes = PAIR_LIMIT_CODES
 
     name = "magpipe"
     settings_type = MagpipeSettings

@@ -40,7 +40,7 @@ from whatsapp_async.provider import (
     SendStatus,
     convert_or_none,
 )
-from whatsapp_async.provider.cloudapi import NOT_PROCESSED_CODES
+from whatsapp_async.provider.cloudapi import NOT_PROCESSED_CODES, PAIR_LIMIT_CODES
 
 from . import webhooks
 from .build import build_message, encode_body
@@ -73,6 +73,8 @@ class MetaProvider(TemplateOperations, MediaOperations):
 
     # Meta's codes for "refused before processing": every other 5xx is in doubt.
     not_processed_codes = NOT_PROCESSED_CODES
+    # Meta's pair limit (131056) throttles one recipient, not the sender.
+    pair_limit_codes = PAIR_LIMIT_CODES
 
     name = "meta"
     settings_type = MetaSettings
@@ -93,6 +95,7 @@ class MetaProvider(TemplateOperations, MediaOperations):
     )
     default_base_url = "https://graph.facebook.com"
     default_rate_limit = 80.0
+    max_rate_limit = 1000.0  # numbers upgrade to 1,000 msg/s on their own; never above
     media_limits: ClassVar[Mapping[str, MediaLimit]] = MEDIA_LIMITS
     settings: MetaSettings
 

@@ -116,6 +116,12 @@ class Provider(abc.ABC):
     not_processed_codes: ClassVar[frozenset[int | str]] = frozenset()
     """Provider codes documented as "not processed" even on a 5xx: such a failure is not in
     doubt (nothing was delivered), so it may be retried. Every other 5xx is in doubt."""
+    pair_limit_codes: ClassVar[frozenset[int | str]] = frozenset()
+    """Throttling codes that concern one recipient, not the sender (Meta's 131056): the core
+    slows down messages to that recipient instead of the whole sender."""
+    max_rate_limit: ClassVar[float | None] = None
+    """The highest throughput the provider documents for a sender (Meta: 1,000 msg/s): the
+    adaptive limiter starts at ``default_rate_limit`` and never goes above this."""
     operations: ClassVar[Mapping[str, Operation[..., Any]]] = {}
     """Provider-specific operations by name (collected from the class body; see ``wa.call``)."""
 

@@ -23,7 +23,12 @@ Example::
 """
 
 from ._checks import check_emoji, check_max_length, check_not_blank, check_unique, invalid
-from ._codes import NOT_PROCESSED_CODES, PLATFORM_CODES, class_for_platform_code
+from ._codes import (
+    NOT_PROCESSED_CODES,
+    PAIR_LIMIT_CODES,
+    PLATFORM_CODES,
+    class_for_platform_code,
+)
 from ._limits import (
     BIZ_OPAQUE_MAX,
     BUTTON_ID_MAX,
@@ -75,6 +80,7 @@ __all__ = [
     "LIST_ROWS_MAX",
     "LIST_SECTIONS_MAX",
     "NOT_PROCESSED_CODES",
+    "PAIR_LIMIT_CODES",
     "PARAMETER_KINDS",
     "PLATFORM_CODES",
     "ROW_DESCRIPTION_MAX",

@@ -30,7 +30,12 @@ from ...errors import (
     TemplateError,
 )
 
-__all__ = ["NOT_PROCESSED_CODES", "PLATFORM_CODES", "class_for_platform_code"]
+__all__ = [
+    "NOT_PROCESSED_CODES",
+    "PAIR_LIMIT_CODES",
+    "PLATFORM_CODES",
+    "class_for_platform_code",
+]
 
 PLATFORM_CODES: dict[int, type[APIStatusError]] = {
     # Authentication: the token is invalid or expired.
@@ -88,6 +93,11 @@ NOT_PROCESSED_CODES: frozenset[int | str] = frozenset({2, 131057})
 doubt: 2 ("API service: temporary downtime or overload") and 131057 ("account in
 maintenance mode", e.g. during a throughput upgrade). Every other server-side code (1,
 131000 "unknown error", 131016, 133004 ...) may follow a processed request and is in doubt."""
+
+
+PAIR_LIMIT_CODES: frozenset[int | str] = frozenset({131056})
+"""Throttling of one business-user pair (about one message per 6 s, bursts allowed): the
+client slows down messages to that user, not the whole sender."""
 
 
 def class_for_platform_code(code: int | None) -> type[APIStatusError] | None:
