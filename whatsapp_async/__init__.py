@@ -43,6 +43,7 @@ from .errors import (
     TemplateMismatch,
     UnsupportedFeature,
     ValidationError,
+    WebhookPayloadError,
     WebhookSignatureError,
     WhatsAppError,
 )
@@ -159,6 +160,7 @@ __all__ = [
     "UnsupportedFeature",
     "ValidationError",
     "Video",
+    "WebhookPayloadError",
     "WebhookSignatureError",
     "WhatsApp",
     "WhatsAppError",

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from ._protocols import WebhookSource
+from .errors import WebhookPayloadError
 from .events import Event
-from .provider import Provider
+from .provider import MAX_WEBHOOK_DEPTH, Provider
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -28,6 +29,7 @@ class _ClientLike(WebhookSource, Protocol):
 
     async def aclose(self) -> None:
         """Release the client's connections."""
+
 
 webhook_log = logging.getLogger("whatsapp_async.webhooks")
 
@@ -52,6 +54,12 @@ class WebhookMethods:
     ) -> list[Event]:
         """Verify and normalise one webhook delivery into events.
 
+        Raises ``WebhookSignatureError`` when verification fails, and ``WebhookPayloadError``
+        for a verified body that cannot be read at all (empty, not JSON, nested deeper than
+        64 levels); JSON of any other shape becomes ``UnknownEvent``. Nothing else, whatever
+        the headers and body hold. The body size is not bounded here: bound it where the
+        body is read (``webhook_app`` does, 3 MB by default).
+
         Example::
 
             events = wa.parse_webhook(request.headers, await request.read(), request.query)
@@ -67,7 +75,16 @@ class WebhookMethods:
                     self._name,
                     setting,
                 )
-        return provider.parse_webhook(headers, body, query or {})
+        try:
+            return provider.parse_webhook(headers, body, query or {})
+        except RecursionError:
+            # A provider that decodes without read_webhook_json (a third-party one) still
+            # ends in the documented error, not a crash, on a body nested too deep.
+            raise WebhookPayloadError(
+                f"{self._name} webhook body nests too deep to parse "
+                f"(at most {MAX_WEBHOOK_DEPTH} levels are supported)",
+                provider=self._name,
+            ) from None
 
     def webhook_handshake(self, query: Mapping[str, str]) -> str | None:
         """The answer to the provider's webhook verification GET (Meta's ``hub.challenge``).

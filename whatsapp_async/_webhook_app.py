@@ -2,9 +2,12 @@
 
 It depends on a :class:`~whatsapp_async._protocols.WebhookSource` (anything that verifies
 and parses deliveries: a client, a failover chain), not on the client class. It answers
-verification handshakes, rejects bad signatures with 401 before the handler runs, answers 200
-at once and runs the handler in the background, drops redelivered events it has seen
-recently, and logs handler failures without losing the other events of the batch.
+verification handshakes (403 for a wrong token, 405 when there is none), answers 413 for a
+body over ``max_body``, 400 for a body the HTTP layer cannot read (a broken chunked or gzip
+encoding), 401 when verification fails, 400 for a verified body that is not readable JSON,
+405 when the provider receives no webhooks; otherwise 200 at once, and the handler runs in the
+background. It drops redelivered events it has seen recently, and logs handler failures
+without losing the other events of the batch.
 
 Example::
 
@@ -27,7 +30,7 @@ from typing import Any, Protocol, Union
 from aiohttp import web
 
 from ._protocols import WebhookSource
-from .errors import WebhookSignatureError
+from .errors import UnsupportedFeature, WebhookPayloadError, WebhookSignatureError
 from .events import Event, MessageReceived, StatusUpdate
 
 __all__ = [
@@ -126,7 +129,10 @@ class _Receiver:
             return web.Response(status=403, text="verification failed")
         if answer is None:
             return web.Response(status=405, text="no verification handshake for this provider")
-        return web.Response(text=answer, content_type="text/plain")
+        # Encoded by hand: the challenge is the caller's text, and a lone surrogate in it
+        # would make aiohttp's own encoding raise.
+        body = answer.encode("utf-8", "replace")
+        return web.Response(body=body, content_type="text/plain", charset="utf-8")
 
     async def handle_post(self, request: web.Request) -> web.Response:
         if request.content_length is not None and request.content_length > self._max_body:
@@ -135,11 +141,18 @@ class _Receiver:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413, text="payload too large")
+        except web.RequestPayloadError:  # a broken chunked or Content-Encoding body
+            return web.Response(status=400, text="unreadable body")
         try:
             events = self._source.parse_webhook(request.headers, body, request.query)
         except WebhookSignatureError as exc:
             log.warning("rejected a %s webhook: %s", self._source.provider_name, exc.message)
             return web.Response(status=401, text="invalid signature")
+        except WebhookPayloadError as exc:
+            log.warning("rejected a %s webhook: %s", self._source.provider_name, exc.message)
+            return web.Response(status=400, text="unreadable payload")
+        except UnsupportedFeature:
+            return web.Response(status=405, text="this provider sends no webhooks")
         fresh = [event for event in events if not self._seen(event)]
         if fresh:
             task = asyncio.get_running_loop().create_task(self.run_handler(fresh))

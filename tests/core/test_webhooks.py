@@ -11,7 +11,14 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from whatsapp_async import Event, MessageReceived, StatusUpdate, UnknownEvent, WebhookSignatureError
+from whatsapp_async import (
+    Event,
+    MessageReceived,
+    StatusUpdate,
+    UnknownEvent,
+    WebhookPayloadError,
+    WebhookSignatureError,
+)
 from whatsapp_async.provider import hmac_sha256_hex, verify_hmac_sha256
 from whatsapp_async.testing import Sandbox
 
@@ -115,3 +122,41 @@ async def test_parse_webhook_directly(sb: Sandbox) -> None:
     assert isinstance(event, UnknownEvent)
     with pytest.raises(WebhookSignatureError):
         wa.parse_webhook({}, body)
+
+
+# -- hostile input: 400, never 500 ------------------------------------------------------------
+async def post_raw(url: str, body: bytes, headers: dict[str, str] | None = None) -> int:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            url, data=body, headers=headers or {}, skip_auto_headers=["Content-Type"]
+        ) as resp,
+    ):
+        return resp.status
+
+
+def signed(body: bytes) -> dict[str, str]:
+    return {"x-toy-signature": hmac_sha256_hex(TOY_SECRET, body)}
+
+
+async def test_a_body_nested_too_deep_for_the_parser_is_a_400(
+    receiver: tuple[str, list[Event]],
+) -> None:
+    # The toy provider decodes with msgspec itself: the client turns its RecursionError
+    # into WebhookPayloadError, and the receiver answers 400 without calling the handler.
+    url, events = receiver
+    deep = b"[" * 5000 + b"]" * 5000
+    assert await post_raw(url, deep, signed(deep)) == 400
+    broken_gzip = b"not gzip at all"
+    headers = {**signed(broken_gzip), "Content-Encoding": "gzip"}
+    assert await post_raw(url, broken_gzip, headers) == 400  # aiohttp cannot even read it
+    await asyncio.sleep(0.05)
+    assert events == []
+
+
+def test_parse_webhook_turns_a_parsers_recursion_error_into_the_payload_error(
+    sb: Sandbox,
+) -> None:
+    deep = b"[" * 5000 + b"]" * 5000
+    with pytest.raises(WebhookPayloadError, match="nests too deep"):
+        sb.client("toy").parse_webhook(signed(deep), deep)

@@ -87,6 +87,7 @@ from whatsapp_async import (
     UnsupportedFeature,
     ValidationError,
     Video,
+    WebhookPayloadError,
     WebhookSignatureError,
     WhatsApp,
     WhatsAppError,
@@ -123,6 +124,7 @@ TYPES: tuple[type[WhatsAppError], ...] = (
     TemplateMismatch,
     UnsupportedFeature,
     ValidationError,
+    WebhookPayloadError,
     WebhookSignatureError,
 )
 PROVIDER_TYPES: tuple[type[Provider], ...] = (MetaProvider, PilotProvider)

@@ -18,6 +18,7 @@ from whatsapp_async import (
     Template,
     Text,
     UnknownEvent,
+    WebhookPayloadError,
     WebhookSignatureError,
     WhatsApp,
 )
@@ -92,10 +93,7 @@ def test_message_type_is_inferred_from_the_media_mime_type(
     assert event.media is not None and event.media.url == "https://cdn.example/x"
 
 
-GARBAGE = [
-    b"",
-    b"not json at all",
-    b'{"event": "whatsapp.received", "from": "1604',
+ODD_SHAPES = [
     b"[1, 2, 3]",
     b'"whatsapp.received"',
     b"null",
@@ -106,16 +104,44 @@ GARBAGE = [
     b'{"event": "whatsapp.received", "from": 16045628647, "message_id": "wamid.A"}',
     b'{"event": "whatsapp.received", "from": "", "message_id": "wamid.A"}',
     b'{"event": "whatsapp.received", "from": "1", "message_id": "w", "media": "x"}',
+]
+UNREADABLE = [
+    b"",
+    b"  \n",
+    b"not json at all",
+    b'{"event": "whatsapp.received", "from": "1604',
     b"\xff\xfe\x00garbage",
+    b'{"event": "whatsapp.received", "from": "\xc3\x28"}',
+    b"[" * 65 + b"]" * 65,
 ]
 
 
-@pytest.mark.parametrize("body", GARBAGE)
-def test_anything_else_becomes_unknown_event(body: bytes) -> None:
+@pytest.mark.parametrize("body", ODD_SHAPES)
+def test_json_of_any_other_shape_becomes_unknown_event(body: bytes) -> None:
     events = client().parse_webhook({}, body)
     assert len(events) == 1
     assert isinstance(events[0], UnknownEvent)
     assert events[0].provider == "magpipe"
+
+
+@pytest.mark.parametrize("body", UNREADABLE)
+def test_a_body_that_is_not_readable_json_raises_the_payload_error(body: bytes) -> None:
+    with pytest.raises(WebhookPayloadError) as caught:
+        client(webhook_token=TOKEN).parse_webhook({}, body, {"token": TOKEN})
+    assert caught.value.provider == "magpipe"
+
+
+def test_a_repeated_or_odd_token_is_refused_never_crashes() -> None:
+    from multidict import MultiDict, MultiDictProxy
+
+    wa = client(webhook_token=TOKEN)
+    body = fixture_bytes("magpipe_webhook_whatsapp_received_legacy__source.json")
+    twice = MultiDictProxy(MultiDict([("token", TOKEN), ("token", TOKEN)]))
+    for query in (twice, {"token": "\u00e9" * 20}, {"token": "\ud800"}, {"token": "\x00"}):
+        with pytest.raises(WebhookSignatureError):
+            wa.parse_webhook({}, body, query)
+    once = MultiDictProxy(MultiDict([("token", TOKEN), ("other", "x")]))
+    assert isinstance(wa.parse_webhook({}, body, once)[0], MessageReceived)
 
 
 def test_the_signed_account_webhook_is_not_mistaken_for_a_whatsapp_message() -> None:
