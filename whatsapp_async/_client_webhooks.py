@@ -103,12 +103,18 @@ class WebhookMethods:
         path: str = "/",
         max_body: int = 3 * 1024 * 1024,
         dedupe_seconds: float = 600.0,
+        max_concurrent_handlers: int = 100,
+        shutdown_grace: float = 5.0,
         close_client: bool = False,
     ) -> web.Application:
         """An aiohttp app that receives this provider's webhooks and calls ``handler(event)``.
 
-        On cleanup the app finishes (or cancels) handler tasks still running; with
-        ``close_client=True`` it also closes this client (for an app that owns it, as in
+        Answers 200 at once and runs the handler in the background, at most
+        ``max_concurrent_handlers`` deliveries at a time (503 beyond, so the provider
+        redelivers); 401 for a bad signature or token, 400 for an unreadable body, 413 over
+        ``max_body``. On cleanup, handlers still running get ``shutdown_grace`` seconds, the
+        rest are cancelled and their events logged by id; with ``close_client=True`` the app
+        then closes this client (for an app that owns it, as in
         ``web.run_app(WhatsApp.from_env().webhook_app(on_event, close_client=True))``).
 
         Example::
@@ -123,5 +129,7 @@ class WebhookMethods:
             handler,
             max_body=max_body,
             dedupe_seconds=dedupe_seconds,
+            max_concurrent_handlers=max_concurrent_handlers,
+            shutdown_grace=shutdown_grace,
             close=[self] if close_client else (),
         )

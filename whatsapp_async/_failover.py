@@ -224,13 +224,16 @@ class Failover:
         path: str = "/",
         max_body: int = 3 * 1024 * 1024,
         dedupe_seconds: float = 600.0,
+        max_concurrent_handlers: int = 100,
+        shutdown_grace: float = 5.0,
         close_clients: bool = False,
     ) -> web.Application:
         """One aiohttp app receiving every client's webhooks, each at ``{path}/{provider}``.
 
         A chain of ``meta`` and ``pilot`` listens at ``/hooks/meta`` and ``/hooks/pilot`` for
         ``path="/hooks"``; a provider that appears twice gets ``-2``, ``-3``... Give each
-        provider its own URL in its console.
+        provider its own URL in its console. Each route answers as ``WhatsApp.webhook_app``
+        does; ``max_concurrent_handlers`` bounds the whole app.
 
         Example::
 
@@ -251,6 +254,8 @@ class Failover:
             handler,
             max_body=max_body,
             dedupe_seconds=dedupe_seconds,
+            max_concurrent_handlers=max_concurrent_handlers,
+            shutdown_grace=shutdown_grace,
             close=list(self.clients) if close_clients else (),
         )
 
