@@ -10,8 +10,9 @@ The forward is **not signed**. To keep strangers from posting events, configure
 ``webhook_token`` and put the same value in the URL you give Magpipe
 (``https://you.example/hook?token=...``); every delivery is then checked in
 constant time and a missing or wrong token raises ``WebhookSignatureError``
-(HTTP 401 from ``wa.webhook_app``). Without a token, deliveries are accepted and
-a warning is logged once.
+(HTTP 401 from ``wa.webhook_app``). Without a token, ``parse_webhook`` accepts
+deliveries and logs a warning once, and ``wa.webhook_app`` refuses to start unless
+given ``allow_unsigned=True``.
 
 Any JSON that is not a ``whatsapp.received`` object (other events, arrays,
 missing ids) becomes ``UnknownEvent``. Nothing here raises except

@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from whatsapp_async import (
+    ConfigurationError,
     Event,
     InboundMedia,
     MessageReceived,
@@ -239,11 +240,11 @@ async def test_end_to_end_a_reply_to_a_template_arrives_with_its_metadata(sb: Sa
 async def test_end_to_end_without_reply_context_metadata_of_the_newest_send_is_echoed(
     sb: Sandbox,
 ) -> None:
-    wa = sb.client("magpipe")
+    wa = sb.client("magpipe", webhook_token=TOKEN)
     received: asyncio.Queue[Event] = asyncio.Queue()
     sim = simulator(sb)
     async with serve(wa.webhook_app(received.put)) as base:
-        sim.set_webhook(base + "/")
+        sim.set_webhook(f"{base}/?token={TOKEN}")
         await wa.send(TO, Template("hello_world"), metadata={"ticket": "T-1"})
         await wa.send(TO, Text("a follow-up"), metadata={"ticket": "T-2"})
         await wa.send(TO, Text("no metadata here"))
@@ -276,6 +277,25 @@ async def test_end_to_end_a_wrong_token_is_refused_with_401(sb: Sandbox) -> None
             assert response.status == 401
     assert [status for status, _ in sim.webhook_deliveries] == [401, 401]
     assert received.empty()
+
+
+async def test_a_receiver_without_a_token_refuses_to_start_unless_allowed(
+    sb: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    wa = sb.client("magpipe")
+    with pytest.raises(ConfigurationError, match="webhook_token"):
+        wa.webhook_app(lambda event: None)
+    received: asyncio.Queue[Event] = asyncio.Queue()
+    sim = simulator(sb)
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async.webhooks"):
+        async with serve(wa.webhook_app(received.put, allow_unsigned=True)) as base:
+            sim.set_webhook(base + "/")
+            await sim.emit_inbound(from_=TO, content="anyone may post this")
+            await sim.emit_inbound(from_=TO, content="and this")
+            assert isinstance(await next_event(received), MessageReceived)
+    warnings = [r for r in caplog.records if "unverified" in r.getMessage()]
+    assert len(warnings) == 1  # once: at build time, not again per delivery
+    assert [status for status, _ in sim.webhook_deliveries] == [200, 200]
 
 
 async def test_emit_inbound_needs_a_webhook_url(sb: Sandbox) -> None:

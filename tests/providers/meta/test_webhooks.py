@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from whatsapp_async import (
+    ConfigurationError,
     EventError,
     InboundMedia,
     MessageReceived,
@@ -656,3 +657,21 @@ def test_handshake_with_an_odd_token_is_refused_never_crashes(token: str) -> Non
 def test_no_hub_parameters_is_not_a_handshake() -> None:
     assert _wa(verify_token="my-verify-token").provider.webhook_handshake({}) is None
     assert _wa(verify_token="my-verify-token").provider.webhook_handshake({"page": "1"}) is None
+
+
+# -- the receiver fails closed -------------------------------------------------------------------
+def test_webhook_app_without_an_app_secret_refuses_to_start() -> None:
+    with pytest.raises(ConfigurationError, match="app_secret") as caught:
+        _wa(app_secret=None).webhook_app(lambda event: None)
+    assert "allow_unsigned=True" in str(caught.value)
+    assert _wa().webhook_app(lambda event: None) is not None  # with the secret: fine
+
+
+def test_allow_unsigned_builds_the_app_and_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+    wa = _wa(app_secret=None)
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async.webhooks"):
+        wa.webhook_app(lambda event: None, allow_unsigned=True)
+        assert wa.parse_webhook({}, BODY)  # parse_webhook does not warn a second time
+    warnings = [r for r in caplog.records if "not being verified" in r.getMessage().lower()]
+    assert len(warnings) == 1
+    assert "allow_unsigned=True" in warnings[0].getMessage()

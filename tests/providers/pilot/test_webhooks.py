@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from whatsapp_async import (
+    ConfigurationError,
     EventError,
     InboundMedia,
     MessageReceived,
@@ -278,3 +279,10 @@ def test_no_secret_accepts_and_warns_once(caplog: pytest.LogCaptureFixture) -> N
     assert isinstance(first[0], StatusUpdate) and isinstance(second[0], StatusUpdate)
     warnings = [r for r in caplog.records if "unverified" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_webhook_app_without_a_secret_refuses_to_start_unless_allowed() -> None:
+    with pytest.raises(ConfigurationError, match="webhook_secret"):
+        client().webhook_app(lambda event: None)
+    assert client().webhook_app(lambda event: None, allow_unsigned=True) is not None
+    assert client(webhook_secrets=[OLD_SECRET]).webhook_app(lambda event: None) is not None
