@@ -44,6 +44,7 @@ from .errors import (
     TemplateMismatch,
     UnsupportedFeature,
     ValidationError,
+    WebhookPayloadError,
     WebhookSignatureError,
     WhatsAppError,
 )
@@ -161,6 +162,7 @@ __all__ = [
     "UnsupportedFeature",
     "ValidationError",
     "Video",
+    "WebhookPayloadError",
     "WebhookSignatureError",
     "WhatsApp",
     "WhatsAppError",

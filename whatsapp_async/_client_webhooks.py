@@ -1,5 +1,14 @@
 """The webhook methods of ``WhatsApp`` (a mixin: the facade stays one class, its file small).
 
+``parse_webhook`` and ``webhook_app`` differ on one point on purpose. A provider that can
+verify its webhooks (``Provider.webhook_secret_setting``: Meta ``app_secret``, Pilot
+``webhook_secret``, Magpipe ``webhook_token``) but has no secret configured:
+
+- ``webhook_app`` refuses to build (``ConfigurationError``) unless ``allow_unsigned=True``:
+  it is the whole public endpoint, and without the secret anyone could post events to it;
+- ``parse_webhook`` accepts the delivery and warns once: it is a building block inside
+  another framework's route, whose owner may authenticate the request some other way.
+
 Example::
 
     events = wa.parse_webhook(request.headers, await request.read(), request.query)
@@ -12,15 +21,16 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from ._protocols import WebhookSource
+from .errors import ConfigurationError, WebhookPayloadError
 from .events import Event
-from .provider import Provider
+from .provider import MAX_WEBHOOK_DEPTH, Provider
 
 if TYPE_CHECKING:
     from aiohttp import web
 
     from ._webhook_app import EventHandler
 
-__all__ = ["WebhookMethods"]
+__all__ = ["WebhookMethods", "require_verification"]
 
 
 class _ClientLike(WebhookSource, Protocol):
@@ -29,8 +39,13 @@ class _ClientLike(WebhookSource, Protocol):
     async def aclose(self) -> None:
         """Release the client's connections."""
 
+    def _require_verification(self, *, allow_unsigned: bool) -> None:
+        """Refuse (or warn) when deliveries would be accepted unverified."""
+
 
 webhook_log = logging.getLogger("whatsapp_async.webhooks")
+
+_MAX_BODY = 3 * 1024 * 1024  # the same default as _webhook_app, without importing aiohttp here
 
 
 class WebhookMethods:
@@ -53,22 +68,36 @@ class WebhookMethods:
     ) -> list[Event]:
         """Verify and normalise one webhook delivery into events.
 
+        Raises ``WebhookSignatureError`` when verification fails, and ``WebhookPayloadError``
+        for a verified body that cannot be read at all (empty, not JSON, nested deeper than
+        64 levels); JSON of any other shape becomes ``UnknownEvent``. Nothing else, whatever
+        the headers and body hold. The body size is not bounded here: bound it where the
+        body is read (``webhook_app`` does, 3 MB by default). Without a configured secret the
+        delivery is accepted and a warning logged once (see the module docs).
+
         Example::
 
             events = wa.parse_webhook(request.headers, await request.read(), request.query)
         """
         provider = self._provider
-        if not self._warned_unverified and not provider.verifies_webhooks:
-            setting = provider.webhook_secret_setting
-            if setting is not None:
-                self._warned_unverified = True
-                webhook_log.warning(
-                    "%s: no %s configured: webhooks are accepted unverified "
-                    "(signatures are NOT being verified)",
-                    self._name,
-                    setting,
-                )
-        return provider.parse_webhook(headers, body, query or {})
+        if not self._warned_unverified and self._unverified_setting() is not None:
+            self._warned_unverified = True
+            webhook_log.warning(
+                "%s: no %s configured: webhooks are accepted unverified "
+                "(signatures are NOT being verified)",
+                self._name,
+                provider.webhook_secret_setting,
+            )
+        try:
+            return provider.parse_webhook(headers, body, query or {})
+        except RecursionError:
+            # A provider that decodes without read_webhook_json (a third-party one) still
+            # ends in the documented error, not a crash, on a body nested too deep.
+            raise WebhookPayloadError(
+                f"{self._name} webhook body nests too deep to parse "
+                f"(at most {MAX_WEBHOOK_DEPTH} levels are supported)",
+                provider=self._name,
+            ) from None
 
     def webhook_handshake(self, query: Mapping[str, str]) -> str | None:
         """The answer to the provider's webhook verification GET (Meta's ``hub.challenge``).
@@ -85,14 +114,24 @@ class WebhookMethods:
         handler: EventHandler,
         *,
         path: str = "/",
-        max_body: int = 3 * 1024 * 1024,
+        max_body: int = _MAX_BODY,
         dedupe_seconds: float = 600.0,
+        max_concurrent_handlers: int = 100,
+        shutdown_grace: float = 5.0,
+        allow_unsigned: bool = False,
         close_client: bool = False,
     ) -> web.Application:
         """An aiohttp app that receives this provider's webhooks and calls ``handler(event)``.
 
-        On cleanup the app finishes (or cancels) handler tasks still running; with
-        ``close_client=True`` it also closes this client (for an app that owns it, as in
+        Answers 200 at once and runs the handler in the background, at most
+        ``max_concurrent_handlers`` deliveries at a time (503 beyond, so the provider
+        redelivers); 401 for a bad signature or token, 400 for an unreadable body, 413 over
+        ``max_body`` (the full table is in the README, "Webhooks"). Raises
+        ``ConfigurationError`` when the provider can verify its webhooks but its secret is
+        not configured, unless ``allow_unsigned=True`` (then it warns once). On cleanup,
+        handlers still running get ``shutdown_grace`` seconds, the rest are cancelled and
+        their events logged by id; with ``close_client=True`` the app then closes this
+        client (for an app that owns it, as in
         ``web.run_app(WhatsApp.from_env().webhook_app(on_event, close_client=True))``).
 
         Example::
@@ -102,10 +141,52 @@ class WebhookMethods:
         """
         from ._webhook_app import create_webhook_app
 
+        self._require_verification(allow_unsigned=allow_unsigned)
         return create_webhook_app(
             [(path, self)],
             handler,
             max_body=max_body,
             dedupe_seconds=dedupe_seconds,
+            max_concurrent_handlers=max_concurrent_handlers,
+            shutdown_grace=shutdown_grace,
             close=[self] if close_client else (),
         )
+
+    def _unverified_setting(self) -> str | None:
+        """The missing setting when the provider could verify deliveries but will not."""
+        provider = self._provider
+        if provider.verifies_webhooks:
+            return None
+        return provider.webhook_secret_setting
+
+    def _require_verification(self, *, allow_unsigned: bool) -> None:
+        setting = self._unverified_setting()
+        if setting is None:
+            return
+        if not allow_unsigned:
+            raise ConfigurationError(
+                f"{self._name}: webhook_app needs {setting} to verify deliveries; without it "
+                f"anyone could post events. Configure {setting}, or pass allow_unsigned=True "
+                "to accept unverified webhooks"
+            )
+        if not self._warned_unverified:
+            self._warned_unverified = True
+            webhook_log.warning(
+                "%s: webhook_app(allow_unsigned=True) and no %s configured: webhooks are "
+                "accepted unverified (signatures are NOT being verified)",
+                self._name,
+                setting,
+            )
+
+
+def require_verification(source: object, *, allow_unsigned: bool) -> None:
+    """``webhook_app``'s fail-closed rule for one source (a failover chain's clients).
+
+    A source that is not a ``WhatsApp`` client has no settings to check and passes.
+
+    Example::
+
+        require_verification(client, allow_unsigned=False)  # ConfigurationError if unsigned
+    """
+    if isinstance(source, WebhookMethods):
+        source._require_verification(allow_unsigned=allow_unsigned)

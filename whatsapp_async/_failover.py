@@ -224,24 +224,34 @@ class Failover:
         path: str = "/",
         max_body: int = 3 * 1024 * 1024,
         dedupe_seconds: float = 600.0,
+        max_concurrent_handlers: int = 100,
+        shutdown_grace: float = 5.0,
+        allow_unsigned: bool = False,
         close_clients: bool = False,
     ) -> web.Application:
         """One aiohttp app receiving every client's webhooks, each at ``{path}/{provider}``.
 
         A chain of ``meta`` and ``pilot`` listens at ``/hooks/meta`` and ``/hooks/pilot`` for
         ``path="/hooks"``; a provider that appears twice gets ``-2``, ``-3``... Give each
-        provider its own URL in its console.
+        provider its own URL in its console. Each route answers as ``WhatsApp.webhook_app``
+        does; ``max_concurrent_handlers`` bounds the whole app. Raises
+        ``ConfigurationError`` when any client could verify its webhooks but has no secret
+        configured, unless ``allow_unsigned=True`` (then each such client warns once).
 
         Example::
 
             web.run_app(chain.webhook_app(on_event, path="/hooks"), port=8080)
         """
+        from ._client_webhooks import require_verification
         from ._webhook_app import create_webhook_app
 
         base = path.rstrip("/")
         routes: list[tuple[str, WebhookSource]] = []
         used: dict[str, int] = {}
         for client in self._receivers():
+            # Every client is checked before the app exists: one open route is enough to
+            # let forged events in.
+            require_verification(client, allow_unsigned=allow_unsigned)
             name = client.provider_name
             used[name] = used.get(name, 0) + 1
             suffix = "" if used[name] == 1 else f"-{used[name]}"
@@ -251,6 +261,8 @@ class Failover:
             handler,
             max_body=max_body,
             dedupe_seconds=dedupe_seconds,
+            max_concurrent_handlers=max_concurrent_handlers,
+            shutdown_grace=shutdown_grace,
             close=list(self.clients) if close_clients else (),
         )
 

@@ -42,6 +42,7 @@ __all__ = [
     "TemplateMismatch",
     "UnsupportedFeature",
     "ValidationError",
+    "WebhookPayloadError",
     "WebhookSignatureError",
     "WhatsAppError",
     "error_class_for_status",
@@ -210,6 +211,27 @@ class WebhookSignatureError(WhatsAppError):
     Example::
 
         wa.parse_webhook({"X-Hub-Signature-256": "sha256=bad"}, body)  # raises
+    """
+
+
+class WebhookPayloadError(WhatsAppError):
+    """A webhook body that cannot be read at all: empty, not JSON (invalid UTF-8 included),
+    or nested deeper than ``MAX_WEBHOOK_DEPTH`` (64) levels.
+
+    Raised only after the delivery passed verification (a bad signature is a
+    :class:`WebhookSignatureError` first). JSON of a shape the provider does not know is not
+    an error: it becomes an ``UnknownEvent``. ``wa.webhook_app`` answers it with 400.
+
+    Example::
+
+        def status_for(headers, body):
+            try:
+                wa.parse_webhook(headers, body)
+            except WebhookSignatureError:
+                return 401
+            except WebhookPayloadError:
+                return 400
+            return 200
     """
 
 

@@ -10,11 +10,14 @@ The forward is **not signed**. To keep strangers from posting events, configure
 ``webhook_token`` and put the same value in the URL you give Magpipe
 (``https://you.example/hook?token=...``); every delivery is then checked in
 constant time and a missing or wrong token raises ``WebhookSignatureError``
-(HTTP 401 from ``wa.webhook_app``). Without a token, deliveries are accepted and
-a warning is logged once.
+(HTTP 401 from ``wa.webhook_app``). Without a token, ``parse_webhook`` accepts
+deliveries and logs a warning once, and ``wa.webhook_app`` refuses to start unless
+given ``allow_unsigned=True``.
 
-Anything that is not a readable ``whatsapp.received`` object (other events,
-garbage, arrays, missing ids) becomes ``UnknownEvent``, never an exception.
+Any JSON that is not a ``whatsapp.received`` object (other events, arrays,
+missing ids) becomes ``UnknownEvent``. Nothing here raises except
+``WebhookSignatureError`` (the token) and ``WebhookPayloadError`` (a body that is
+empty, not JSON or nested deeper than ``MAX_WEBHOOK_DEPTH``).
 
 Example::
 
@@ -35,9 +38,10 @@ from whatsapp_async.provider import (
     MessageReceived,
     UnknownEvent,
     WebhookSignatureError,
+    read_webhook_json,
 )
 
-from .wire import InboundWhatsApp, convert_or_none, decode_json
+from .wire import InboundWhatsApp, convert_or_none
 
 __all__ = ["INBOUND_EVENT", "TOKEN_PARAMETER", "check_token", "parse_inbound"]
 
@@ -53,21 +57,30 @@ def check_token(query: Mapping[str, str], tokens: Iterable[str]) -> None:
     """Raise ``WebhookSignatureError`` unless ``query["token"]`` equals one of ``tokens``.
 
     Every configured token is compared (constant time each), so timing does not
-    reveal which one matched. The token itself never appears in the error.
+    reveal which one matched. The token itself never appears in the error. A query
+    (aiohttp's ``request.query``) that repeats the parameter is refused: which one
+    counts would be a guess.
 
     Example::
 
         check_token({"token": "s3cret-token"}, ["s3cret-token"])  # passes
     """
+    getall = getattr(query, "getall", None)
+    if callable(getall) and len(getall(TOKEN_PARAMETER, ())) > 1:
+        raise WebhookSignatureError(
+            f"magpipe webhook has more than one '{TOKEN_PARAMETER}' query parameter",
+            provider=PROVIDER,
+        )
     given = query.get(TOKEN_PARAMETER)
     if not given:
         raise WebhookSignatureError(
             f"magpipe webhook has no '{TOKEN_PARAMETER}' query parameter", provider=PROVIDER
         )
-    given_bytes = given.encode()
+    # "surrogatepass": any str encodes, a lone surrogate included (it then simply differs).
+    given_bytes = given.encode("utf-8", "surrogatepass")
     ok = False
     for token in tokens:
-        ok |= hmac.compare_digest(given_bytes, token.encode())
+        ok |= hmac.compare_digest(given_bytes, token.encode("utf-8", "surrogatepass"))
     if not ok:
         raise WebhookSignatureError(
             f"magpipe webhook '{TOKEN_PARAMETER}' query parameter does not match",
@@ -76,17 +89,19 @@ def check_token(query: Mapping[str, str], tokens: Iterable[str]) -> None:
 
 
 def parse_inbound(body: bytes) -> list[Event]:
-    """Normalise one delivery (already authenticated) into events; never raises.
+    """Normalise one delivery (already authenticated) into events.
+
+    Raises ``WebhookPayloadError`` only for a body that cannot be read at all (empty, not
+    JSON, nested too deep); any JSON of another shape gives ``UnknownEvent``.
 
     Example::
 
         parse_inbound(b'{"event":"whatsapp.received","from":"16045628647",'
                       b'"message_id":"wamid.X","content":"hi","timestamp":"1750000000"}')
     """
-    payload = decode_json(body)
+    payload = read_webhook_json(body, provider=PROVIDER)
     if not isinstance(payload, dict):
-        raw: Any = payload if payload is not None else body.decode("utf-8", "replace")
-        return [UnknownEvent(provider=PROVIDER, raw=raw)]
+        return [UnknownEvent(provider=PROVIDER, raw=payload)]
     kind = payload.get("event")
     if kind != INBOUND_EVENT:
         return [

@@ -3,7 +3,8 @@
 A delivery is one ``whatsapp_business_account`` envelope that may batch many entries,
 changes, messages and statuses. Each item is converted on its own, so one odd item
 becomes an :class:`UnknownEvent` without losing the rest of the batch. Nothing here
-raises except :class:`WebhookSignatureError`.
+raises except :class:`WebhookSignatureError` (verification) and :class:`WebhookPayloadError`
+(a body that is empty, not JSON or nested deeper than ``MAX_WEBHOOK_DEPTH``).
 
 Mapping decisions:
 
@@ -39,6 +40,7 @@ from typing import Any
 import msgspec
 
 from whatsapp_async.provider import (
+    MAX_WEBHOOK_DEPTH,
     Event,
     EventError,
     InboundMedia,
@@ -48,6 +50,8 @@ from whatsapp_async.provider import (
     WebhookSignatureError,
     check_signature_header,
     convert_or_none,
+    nested_deeper_than,
+    read_webhook_json,
 )
 
 from .webhook_wire import (
@@ -111,7 +115,8 @@ def handshake(query: Mapping[str, str], verify_token: str | None) -> str | None:
         raise WebhookSignatureError(
             "meta webhook handshake received but no verify_token is configured", provider=PROVIDER
         )
-    if not hmac.compare_digest(token.encode(), verify_token.encode()):
+    # Bytes, not str: compare_digest refuses non-ASCII str, and any str encodes this way.
+    if not hmac.compare_digest(_utf8(token), _utf8(verify_token)):
         raise WebhookSignatureError(
             "meta webhook handshake has a wrong verify token", provider=PROVIDER
         )
@@ -123,17 +128,16 @@ def handshake(query: Mapping[str, str], verify_token: str | None) -> str | None:
 
 
 def parse_payload(body: bytes) -> list[Event]:
-    """Every event in one (already verified) delivery, in payload order; never raises.
+    """Every event in one (already verified) delivery, in payload order.
+
+    Raises ``WebhookPayloadError`` only for a body that cannot be read at all (empty, not
+    JSON, nested too deep); any JSON of another shape gives ``UnknownEvent``.
 
     Example::
 
         [e.status for e in parse_payload(body) if isinstance(e, StatusUpdate)]
     """
-    try:
-        payload = DECODER.decode(body)
-    except msgspec.DecodeError:
-        text = body[:2000].decode("utf-8", "replace")
-        return [UnknownEvent(provider=PROVIDER, raw=text, kind="invalid_json")]
+    payload = read_webhook_json(body, provider=PROVIDER)
     if not isinstance(payload, dict) or payload.get("object") != ENVELOPE_OBJECT:
         kind = payload.get("object") if isinstance(payload, dict) else None
         return [
@@ -229,13 +233,23 @@ def _callback_metadata(opaque: Any) -> dict[str, Any] | None:
         return None
     decoded = opaque
     if isinstance(opaque, str):
-        try:
-            decoded = DECODER.decode(opaque)
-        except msgspec.DecodeError:
-            decoded = None
+        # The same bound as a body: the string may hold JSON nested arbitrarily deep.
+        data = opaque.encode()
+        decoded = None
+        if not nested_deeper_than(data, MAX_WEBHOOK_DEPTH):
+            try:
+                decoded = DECODER.decode(data)
+            except msgspec.DecodeError:
+                decoded = None
     if isinstance(decoded, dict):
         return decoded
     return {"value": opaque}
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as bytes, whatever it holds (frameworks decode undecodable URL or header bytes
+    into lone surrogates, which a plain ``encode()`` refuses)."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _user(primary: str, user_id: str | None) -> str:

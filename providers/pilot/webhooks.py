@@ -12,8 +12,9 @@ Each delivery is one ``{"event": "...", "data": {...}}`` envelope:
   the wamid of your message (``StatusUpdate.wa_id`` of its ``message.sent``);
   group and channel messages name the group/channel in ``recipient`` and ``metadata``.
 - Anything else (``number.*``, flat ``call.*``, ``lead.received``, the legacy flat
-  shapes, garbage) -> :class:`UnknownEvent`. Nothing here raises except
-  :class:`WebhookSignatureError`.
+  shapes, any other JSON) -> :class:`UnknownEvent`. Nothing here raises except
+  :class:`WebhookSignatureError` (verification) and :class:`WebhookPayloadError` (a body
+  that is empty, not JSON or nested deeper than ``MAX_WEBHOOK_DEPTH``).
 
 The signature is ``x-pilot-status-signature``: lowercase hex HMAC-SHA256 of the raw
 body; an optional ``sha256=`` prefix is accepted too.
@@ -39,9 +40,10 @@ from whatsapp_async.provider import (
     StatusUpdate,
     UnknownEvent,
     check_signature_header,
+    read_webhook_json,
 )
 
-from .wire import MessageEventData, decode_json, parse_timestamp
+from .wire import MessageEventData, parse_timestamp
 
 __all__ = [
     "INBOUND_EVENTS",
@@ -85,16 +87,17 @@ def verify_signature(headers: Mapping[str, str], body: bytes, secrets: list[str]
 
 
 def parse_events(body: bytes) -> list[Event]:
-    """Normalised events of one (already verified) delivery; never raises.
+    """Normalised events of one (already verified) delivery.
+
+    Raises ``WebhookPayloadError`` only for a body that cannot be read at all (empty, not
+    JSON, nested too deep); any JSON of another shape gives ``UnknownEvent``.
 
     Example::
 
         parse_events(b'{"event": "number.connected", "data": {}}')
         # [UnknownEvent(provider='pilot', raw={...}, kind='number.connected')]
     """
-    payload = decode_json(body)
-    if payload is None:
-        return [UnknownEvent(provider=PROVIDER, raw=body.decode("utf-8", "replace"))]
+    payload = read_webhook_json(body, provider=PROVIDER)
     items = payload if isinstance(payload, list) else [payload]
     return [_parse_one(item) for item in items]
 

@@ -174,6 +174,27 @@ async def test_failover_receives_each_clients_webhooks_at_its_own_path(sb: Sandb
             chain.parse_webhook({}, body, provider="meta")
 
 
+def test_a_failover_app_refuses_to_start_while_any_client_is_unsigned(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    signed_meta = WhatsApp("meta", token="EAAtest-123456", phone_number_id="1", app_secret="s")
+    unsigned_meta = WhatsApp("meta", token="EAAtest-123456", phone_number_id="1")
+    unsigned_pilot = WhatsApp("pilot", api_key="ps_test")
+    with pytest.raises(ConfigurationError, match="pilot: webhook_app needs webhook_secret"):
+        Failover([signed_meta, unsigned_pilot]).webhook_app(lambda event: None)
+    with pytest.raises(ConfigurationError, match="meta: webhook_app needs app_secret"):
+        Failover([unsigned_meta, unsigned_pilot]).webhook_app(lambda event: None)
+    chain = Failover([unsigned_meta, unsigned_pilot])
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async.webhooks"):
+        app = chain.webhook_app(lambda event: None, path="/hooks", allow_unsigned=True)
+    paths = {r.resource.canonical for r in app.router.routes() if r.resource is not None}
+    assert paths == {"/hooks/meta", "/hooks/pilot"}
+    warned = sorted(r.getMessage().split(":")[0] for r in caplog.records)
+    assert warned == ["meta", "pilot"]  # one warning per unsigned client
+
+
 async def test_webhook_app_closes_the_client_it_owns(sb: Sandbox) -> None:
     from aiohttp import web
 

@@ -88,6 +88,7 @@ from whatsapp_async import (
     UnsupportedFeature,
     ValidationError,
     Video,
+    WebhookPayloadError,
     WebhookSignatureError,
     WhatsApp,
     WhatsAppError,
@@ -125,6 +126,7 @@ TYPES: tuple[type[WhatsAppError], ...] = (
     TemplateMismatch,
     UnsupportedFeature,
     ValidationError,
+    WebhookPayloadError,
     WebhookSignatureError,
 )
 PROVIDER_TYPES: tuple[type[Provider], ...] = (MetaProvider, PilotProvider)
@@ -212,6 +214,11 @@ async def main() -> None:
             "+14155552671", Text("hi"), deliver_at=datetime.now(timezone.utc) + timedelta(hours=1)
         )
         events: list[Event] = wa.parse_webhook({}, b"{}")
+        app = wa.webhook_app(
+            on_event, max_concurrent_handlers=50, shutdown_grace=2.0, allow_unsigned=False
+        )
+        hooks = chain.webhook_app(on_event, path="/hooks", allow_unsigned=True)
+        print(app.router, hooks.router)
         options = SendOptions(reply_to=wamid)
         request: HttpRequest = wa.provider.build_send(Phone("+14155552671"), Text("x"), options)
         response = HttpResponse(status=200, body=b"{}")

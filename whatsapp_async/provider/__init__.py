@@ -45,6 +45,7 @@ from ..errors import (
     TemplateError,
     UnsupportedFeature,
     ValidationError,
+    WebhookPayloadError,
     WebhookSignatureError,
     WhatsAppError,
     error_class_for_status,
@@ -103,9 +104,17 @@ from ._media import (
 )
 from ._operation import Operation
 from ._settings import REDACTED, Settings, redact, scrub_value
-from ._signatures import check_signature_header, hmac_sha256_hex, verify_hmac_sha256
+from ._signatures import (
+    MAX_WEBHOOK_DEPTH,
+    check_signature_header,
+    hmac_sha256_hex,
+    nested_deeper_than,
+    read_webhook_json,
+    verify_hmac_sha256,
+)
 
 __all__ = [
+    "MAX_WEBHOOK_DEPTH",
     "MESSAGE_KINDS",
     "PLATFORM_MEDIA_LIMITS",
     "REDACTED",
@@ -175,6 +184,7 @@ __all__ = [
     "UnsupportedFeature",
     "ValidationError",
     "Video",
+    "WebhookPayloadError",
     "WebhookSignatureError",
     "WhatsAppError",
     "check_media",
@@ -188,7 +198,9 @@ __all__ = [
     "header_value",
     "hmac_sha256_hex",
     "is_secret_header",
+    "nested_deeper_than",
     "parse_retry_after",
+    "read_webhook_json",
     "redact",
     "scrub_value",
     "status_error",

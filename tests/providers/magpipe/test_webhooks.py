@@ -12,12 +12,14 @@ import aiohttp
 import pytest
 
 from whatsapp_async import (
+    ConfigurationError,
     Event,
     InboundMedia,
     MessageReceived,
     Template,
     Text,
     UnknownEvent,
+    WebhookPayloadError,
     WebhookSignatureError,
     WhatsApp,
 )
@@ -92,10 +94,7 @@ def test_message_type_is_inferred_from_the_media_mime_type(
     assert event.media is not None and event.media.url == "https://cdn.example/x"
 
 
-GARBAGE = [
-    b"",
-    b"not json at all",
-    b'{"event": "whatsapp.received", "from": "1604',
+ODD_SHAPES = [
     b"[1, 2, 3]",
     b'"whatsapp.received"',
     b"null",
@@ -106,16 +105,44 @@ GARBAGE = [
     b'{"event": "whatsapp.received", "from": 16045628647, "message_id": "wamid.A"}',
     b'{"event": "whatsapp.received", "from": "", "message_id": "wamid.A"}',
     b'{"event": "whatsapp.received", "from": "1", "message_id": "w", "media": "x"}',
+]
+UNREADABLE = [
+    b"",
+    b"  \n",
+    b"not json at all",
+    b'{"event": "whatsapp.received", "from": "1604',
     b"\xff\xfe\x00garbage",
+    b'{"event": "whatsapp.received", "from": "\xc3\x28"}',
+    b"[" * 65 + b"]" * 65,
 ]
 
 
-@pytest.mark.parametrize("body", GARBAGE)
-def test_anything_else_becomes_unknown_event(body: bytes) -> None:
+@pytest.mark.parametrize("body", ODD_SHAPES)
+def test_json_of_any_other_shape_becomes_unknown_event(body: bytes) -> None:
     events = client().parse_webhook({}, body)
     assert len(events) == 1
     assert isinstance(events[0], UnknownEvent)
     assert events[0].provider == "magpipe"
+
+
+@pytest.mark.parametrize("body", UNREADABLE)
+def test_a_body_that_is_not_readable_json_raises_the_payload_error(body: bytes) -> None:
+    with pytest.raises(WebhookPayloadError) as caught:
+        client(webhook_token=TOKEN).parse_webhook({}, body, {"token": TOKEN})
+    assert caught.value.provider == "magpipe"
+
+
+def test_a_repeated_or_odd_token_is_refused_never_crashes() -> None:
+    from multidict import MultiDict, MultiDictProxy
+
+    wa = client(webhook_token=TOKEN)
+    body = fixture_bytes("magpipe_webhook_whatsapp_received_legacy__source.json")
+    twice = MultiDictProxy(MultiDict([("token", TOKEN), ("token", TOKEN)]))
+    for query in (twice, {"token": "\u00e9" * 20}, {"token": "\ud800"}, {"token": "\x00"}):
+        with pytest.raises(WebhookSignatureError):
+            wa.parse_webhook({}, body, query)
+    once = MultiDictProxy(MultiDict([("token", TOKEN), ("other", "x")]))
+    assert isinstance(wa.parse_webhook({}, body, once)[0], MessageReceived)
 
 
 def test_the_signed_account_webhook_is_not_mistaken_for_a_whatsapp_message() -> None:
@@ -213,11 +240,11 @@ async def test_end_to_end_a_reply_to_a_template_arrives_with_its_metadata(sb: Sa
 async def test_end_to_end_without_reply_context_metadata_of_the_newest_send_is_echoed(
     sb: Sandbox,
 ) -> None:
-    wa = sb.client("magpipe")
+    wa = sb.client("magpipe", webhook_token=TOKEN)
     received: asyncio.Queue[Event] = asyncio.Queue()
     sim = simulator(sb)
     async with serve(wa.webhook_app(received.put)) as base:
-        sim.set_webhook(base + "/")
+        sim.set_webhook(f"{base}/?token={TOKEN}")
         await wa.send(TO, Template("hello_world"), metadata={"ticket": "T-1"})
         await wa.send(TO, Text("a follow-up"), metadata={"ticket": "T-2"})
         await wa.send(TO, Text("no metadata here"))
@@ -250,6 +277,25 @@ async def test_end_to_end_a_wrong_token_is_refused_with_401(sb: Sandbox) -> None
             assert response.status == 401
     assert [status for status, _ in sim.webhook_deliveries] == [401, 401]
     assert received.empty()
+
+
+async def test_a_receiver_without_a_token_refuses_to_start_unless_allowed(
+    sb: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    wa = sb.client("magpipe")
+    with pytest.raises(ConfigurationError, match="webhook_token"):
+        wa.webhook_app(lambda event: None)
+    received: asyncio.Queue[Event] = asyncio.Queue()
+    sim = simulator(sb)
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async.webhooks"):
+        async with serve(wa.webhook_app(received.put, allow_unsigned=True)) as base:
+            sim.set_webhook(base + "/")
+            await sim.emit_inbound(from_=TO, content="anyone may post this")
+            await sim.emit_inbound(from_=TO, content="and this")
+            assert isinstance(await next_event(received), MessageReceived)
+    warnings = [r for r in caplog.records if "unverified" in r.getMessage()]
+    assert len(warnings) == 1  # once: at build time, not again per delivery
+    assert [status for status, _ in sim.webhook_deliveries] == [200, 200]
 
 
 async def test_emit_inbound_needs_a_webhook_url(sb: Sandbox) -> None:

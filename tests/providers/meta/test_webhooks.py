@@ -12,11 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from whatsapp_async import (
+    ConfigurationError,
     EventError,
     InboundMedia,
     MessageReceived,
     StatusUpdate,
     UnknownEvent,
+    WebhookPayloadError,
     WebhookSignatureError,
     WhatsApp,
 )
@@ -367,13 +369,44 @@ def test_good_signature_is_accepted_in_any_header_case() -> None:
         {"X-Hub-Signature-256": hmac_sha256_hex(SECRET, BODY)},  # no "sha256=" prefix
         {"X-Hub-Signature-256": "sha256=" + hmac_sha256_hex("another-secret", BODY)},
         {"X-Hub-Signature": "sha1=" + "0" * 40},  # the legacy SHA-1 header alone
+        {"X-Hub-Signature-256": "sha256=" + "\u00e9" * 64},  # TypeError in compare_digest once
+        {
+            "X-Hub-Signature-256": "sha256=" + "\udcff" * 64
+        },  # undecodable bytes, as aiohttp has them
+        {"X-Hub-Signature-256": "\u0130" * 7 + "0" * 64},  # lower() makes it longer
+        {"X-Hub-Signature-256": "sha256=\x00\r\n\t" + "0" * 60},
+        {"X-Hub-Signature-256": "sha256=" + "0" * 100_000},
     ],
-    ids=["missing", "empty", "wrong", "unprefixed", "other-secret", "sha1-only"],
+    ids=[
+        "missing",
+        "empty",
+        "wrong",
+        "unprefixed",
+        "other-secret",
+        "sha1-only",
+        "non-ascii",
+        "surrogates",
+        "longer-when-lowered",
+        "control-characters",
+        "huge",
+    ],
 )
 def test_bad_or_missing_signature_is_rejected(headers: dict[str, str]) -> None:
     with pytest.raises(WebhookSignatureError) as caught:
         _wa().parse_webhook(headers, BODY)
     assert SECRET not in str(caught.value)
+
+
+def test_a_repeated_signature_header_is_rejected_even_when_one_is_right() -> None:
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    good = _signed(BODY)["X-Hub-Signature-256"]
+    for second in (good, "sha256=" + "0" * 64):
+        headers = CIMultiDictProxy(
+            CIMultiDict([("X-Hub-Signature-256", good), ("x-hub-signature-256", second)])
+        )
+        with pytest.raises(WebhookSignatureError, match="more than one"):
+            _wa().parse_webhook(headers, BODY)
 
 
 def test_signature_over_a_changed_body_is_rejected() -> None:
@@ -416,9 +449,8 @@ def test_without_a_secret_webhooks_are_accepted_with_one_warning(
 @pytest.mark.parametrize(
     ("body", "kind"),
     [
-        (b"", "invalid_json"),
-        (b"{not json", "invalid_json"),
         (b"[1, 2]", None),
+        (b"null", None),
         (b'{"object": "page", "entry": []}', "page"),
         (b'{"object": "whatsapp_business_account", "entry": "nope"}', None),
     ],
@@ -428,6 +460,51 @@ def test_odd_payloads_become_unknown_events_or_nothing(body: bytes, kind: str | 
     assert all(isinstance(e, UnknownEvent) for e in events)
     if kind is not None:
         assert [e.kind for e in events] == [kind]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b" \n", b"{not json", b'{"object": "\xff"}', b"[" * 65 + b"]" * 65, b'{"a": 1} x'],
+    ids=["empty", "blank", "not-json", "invalid-utf8", "too-deep", "trailing"],
+)
+def test_a_body_that_is_not_readable_json_raises_the_payload_error(body: bytes) -> None:
+    with pytest.raises(WebhookPayloadError) as caught:
+        _wa().parse_webhook(_signed(body), body)
+    assert caught.value.provider == "meta"
+
+
+def test_nesting_up_to_the_limit_is_read() -> None:
+    body = b'{"object": "page", "entry": ' + b"[" * 63 + b"]" * 63 + b"}"
+    [event] = _wa().parse_webhook(_signed(body), body)
+    assert isinstance(event, UnknownEvent) and event.kind == "page"
+
+
+def test_callback_data_nested_too_deep_is_kept_as_text() -> None:
+    deep = "[" * 1000 + "]" * 1000
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "statuses": [
+                                {
+                                    "id": "wamid.X",
+                                    "status": "read",
+                                    "biz_opaque_callback_data": deep,
+                                }
+                            ]
+                        },
+                    }
+                ]
+            }
+        ],
+    }
+    body = json.dumps(payload).encode()
+    [event] = _wa().parse_webhook(_signed(body), body)
+    assert isinstance(event, StatusUpdate) and event.metadata == {"value": deep}
 
 
 def test_an_odd_item_does_not_lose_the_rest_of_the_batch() -> None:
@@ -570,6 +647,31 @@ def test_handshake_refuses_anything_else(verify_token: str | None, query: dict[s
     assert "my-verify-token" not in str(caught.value)
 
 
+@pytest.mark.parametrize("token", ["\u00e9t\u00e9", "\ud800", "\x00", "t" * 10_000])
+def test_handshake_with_an_odd_token_is_refused_never_crashes(token: str) -> None:
+    query = {"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "1"}
+    with pytest.raises(WebhookSignatureError):
+        _wa(verify_token="my-verify-token").provider.webhook_handshake(query)
+
+
 def test_no_hub_parameters_is_not_a_handshake() -> None:
     assert _wa(verify_token="my-verify-token").provider.webhook_handshake({}) is None
     assert _wa(verify_token="my-verify-token").provider.webhook_handshake({"page": "1"}) is None
+
+
+# -- the receiver fails closed -------------------------------------------------------------------
+def test_webhook_app_without_an_app_secret_refuses_to_start() -> None:
+    with pytest.raises(ConfigurationError, match="app_secret") as caught:
+        _wa(app_secret=None).webhook_app(lambda event: None)
+    assert "allow_unsigned=True" in str(caught.value)
+    assert _wa().webhook_app(lambda event: None) is not None  # with the secret: fine
+
+
+def test_allow_unsigned_builds_the_app_and_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+    wa = _wa(app_secret=None)
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async.webhooks"):
+        wa.webhook_app(lambda event: None, allow_unsigned=True)
+        assert wa.parse_webhook({}, BODY)  # parse_webhook does not warn a second time
+    warnings = [r for r in caplog.records if "not being verified" in r.getMessage().lower()]
+    assert len(warnings) == 1
+    assert "allow_unsigned=True" in warnings[0].getMessage()

@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 
 from whatsapp_async import (
+    ConfigurationError,
     EventError,
     InboundMedia,
     MessageReceived,
     StatusUpdate,
     UnknownEvent,
+    WebhookPayloadError,
     WebhookSignatureError,
     WhatsApp,
 )
@@ -161,8 +163,28 @@ def test_other_and_legacy_events_are_unknown(name: str, kind: str) -> None:
     "body",
     [
         b"",
+        b"\r\n",
         b"not json",
         b'{"event": "message.sent", "data": {"to": "+5511987654321"}',
+        b'{"event": "message.sent", "data": {"id": "\xed\xa0\x80"}}',
+        b'{"event": "message.read", "data": {"id": "m1", "createdAt": "\\ud800"}}',
+        b"[" * 65 + b"]" * 65,
+    ],
+)
+def test_a_body_that_is_not_readable_json_raises_the_payload_error(body: bytes) -> None:
+    with pytest.raises(WebhookPayloadError) as caught:
+        client(webhook_secret=SECRET).parse_webhook(signed(body), body)
+    assert caught.value.provider == "pilot"
+
+
+def test_the_signature_is_checked_before_the_body_is_read() -> None:
+    with pytest.raises(WebhookSignatureError):
+        client(webhook_secret=SECRET).parse_webhook(signed(b"other"), b"not json")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
         b"42",
         b'"message.sent"',
         b'{"data": {"id": "x"}}',
@@ -172,7 +194,7 @@ def test_other_and_legacy_events_are_unknown(name: str, kind: str) -> None:
         b'{"event": 5, "data": {"id": "x"}}',
     ],
 )
-def test_garbage_becomes_unknown_never_an_exception(body: bytes) -> None:
+def test_json_of_any_other_shape_becomes_unknown(body: bytes) -> None:
     events = client(webhook_secret=SECRET).parse_webhook(signed(body), body)
     assert events and all(isinstance(e, UnknownEvent) for e in events)
 
@@ -218,8 +240,23 @@ def test_good_signatures(signature: str) -> None:
         {"x-pilot-status-signature": hmac_sha256_hex(SECRET, BODY + b" ")},
         {"x-pilot-status-signature": "sha1=" + hmac_sha256_hex(SECRET, BODY)},
         {"x-hub-signature-256": "sha256=" + hmac_sha256_hex(SECRET, BODY)},
+        {"x-pilot-status-signature": "sha256=" + "\u00e9" * 64},
+        {"x-pilot-status-signature": "\udcff" * 64},
+        {"x-pilot-status-signature": "\x00\x7f" * 32},
+        {"x-pilot-status-signature": "f" * 100_000},
     ],
-    ids=["missing", "empty", "wrong-secret", "other-body", "wrong-prefix", "wrong-header"],
+    ids=[
+        "missing",
+        "empty",
+        "wrong-secret",
+        "other-body",
+        "wrong-prefix",
+        "wrong-header",
+        "non-ascii",
+        "surrogates",
+        "control-characters",
+        "huge",
+    ],
 )
 def test_bad_signatures_raise(headers: dict[str, str]) -> None:
     with pytest.raises(WebhookSignatureError) as info:
@@ -242,3 +279,10 @@ def test_no_secret_accepts_and_warns_once(caplog: pytest.LogCaptureFixture) -> N
     assert isinstance(first[0], StatusUpdate) and isinstance(second[0], StatusUpdate)
     warnings = [r for r in caplog.records if "unverified" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_webhook_app_without_a_secret_refuses_to_start_unless_allowed() -> None:
+    with pytest.raises(ConfigurationError, match="webhook_secret"):
+        client().webhook_app(lambda event: None)
+    assert client().webhook_app(lambda event: None, allow_unsigned=True) is not None
+    assert client(webhook_secrets=[OLD_SECRET]).webhook_app(lambda event: None) is not None
