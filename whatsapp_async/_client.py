@@ -353,8 +353,10 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
     ) -> CallPolicy:
         if timeout is None and max_retries is None and deadline is None:
             return _DEFAULT_CALL
-        if deadline is not None and (not isinstance(deadline, (int, float)) or deadline <= 0):
-            raise ValidationError("deadline must be a positive number of seconds")
+        if deadline is not None and (
+            isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or deadline < 0
+        ):
+            raise ValidationError("deadline must be a number of seconds, 0 or more")
         return CallPolicy(
             timeout=None if timeout is None else as_timeout(timeout),
             retry=None if max_retries is None else self._retry.with_max_retries(max_retries),

@@ -27,7 +27,7 @@ import msgspec
 from ._adaptive import FeedbackLimiter
 from ._budget import RetryBudget
 from ._ratelimit import RateLimiter
-from ._request_log import log_attempt, log_failure, log_retry, log_wait
+from ._request_log import log_attempt, log_failure, log_retry, log_throttle, log_wait
 from ._retry import RetryPolicy
 from ._telemetry import Telemetry
 from ._timeout import Timeout
@@ -129,6 +129,10 @@ class Executor:
         loop = asyncio.get_running_loop()
         started = loop.time()
         ends = started + policy.max_elapsed if deadline is None else deadline
+        if deadline is None and policy.throttle_deadline is not None:
+            throttle_ends = started + policy.throttle_deadline
+        else:
+            throttle_ends = ends
         waits: Iterator[float] | None = None
         throttle_waits: Iterator[float] | None = None
         retries = 0
@@ -144,7 +148,7 @@ class Executor:
                 paced = self._learn_throttle(exc, recipient, sent_at)
                 throttle_waits = throttle_waits or policy.waits()
                 wait = self._throttle_wait(exc, policy, paced, throttle_waits)
-                if wait is None or loop.time() + wait > ends:
+                if wait is None or loop.time() + wait > throttle_ends:
                     reason = (
                         f" (retry_after {exc.retry_after}s exceeds the cap)"
                         if wait is None
@@ -152,6 +156,9 @@ class Executor:
                     )
                     self._log_failure(request, exc, tries, recipient, reason=reason)
                     raise
+                log_throttle(
+                    provider=self._name, method=request.method, error=exc, attempt=tries, wait=wait
+                )
                 tries += 1
                 if wait > 0:
                     await asyncio.sleep(wait)

@@ -27,6 +27,7 @@ __all__ = [
     "log_attempt",
     "log_failure",
     "log_retry",
+    "log_throttle",
     "log_wait",
     "mask",
     "path_of",
@@ -143,6 +144,29 @@ def log_retry(
         attempt + 1,
         retries,
         wait,
+        extra={
+            "whatsapp_provider": provider,
+            "whatsapp_method": method,
+            "whatsapp_error": type(error).__name__,
+            "whatsapp_status": getattr(error, "status", None),
+            "whatsapp_code": getattr(error, "code", None),
+            "whatsapp_attempt": attempt + 1,
+            "whatsapp_wait_s": round(wait, 4),
+        },
+    )
+
+
+def log_throttle(
+    *, provider: str, method: str, error: WhatsAppError, attempt: int, wait: float
+) -> None:
+    """An INFO line: the provider throttled this attempt; it goes again when its turn comes."""
+    log.info(
+        "throttled: %s %s got %s; sending again in %.2fs (attempt %d; retries not spent)",
+        provider,
+        method,
+        describe(error),
+        wait,
+        attempt + 1,
         extra={
             "whatsapp_provider": provider,
             "whatsapp_method": method,

@@ -39,6 +39,9 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
     - ``jitter``: full jitter on computed waits (never on a provider's ``retry_after``)
     - ``retry_in_doubt``: also retry failures after which the message may have been
       delivered (at least once; the default, False, is at most once)
+    - ``throttle_deadline``: how long a throttled send keeps waiting its turn (seconds after
+      its first attempt; None: ``max_elapsed``; 0: raise ``RateLimitError`` at once).
+      Throttling never spends ``max_retries``
 
     Example::
 
@@ -52,12 +55,15 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
     retry_after_cap: float = 120.0
     jitter: bool = True
     retry_in_doubt: bool = False
+    throttle_deadline: float | None = None
 
     def __post_init__(self) -> None:
         from .errors import ConfigurationError
 
         if self.max_retries < 0:
             raise ConfigurationError("max_retries must be >= 0")
+        if self.throttle_deadline is not None and self.throttle_deadline < 0:
+            raise ConfigurationError("throttle_deadline must be >= 0 seconds (or None)")
         if self.max_elapsed < self.retry_after_cap:
             # The budget wins: a wait the cap would allow but the budget not is refused at
             # once, with the cap's reason, instead of after a futile comparison later.

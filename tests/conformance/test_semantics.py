@@ -113,14 +113,27 @@ async def test_rate_limit_is_retried_then_succeeds(sb: Sandbox, profile: Profile
     assert len(sb.requests(profile.name)) == 2
 
 
-async def test_rate_limit_exhausted(sb: Sandbox, profile: Profile) -> None:
-    wa = sb.client(profile.name, retry=FAST, max_retries=1)
-    sb.fail_next(profile.name, retry_after=0.01, times=2, **profile.rate_limit_fault)
+async def test_throttling_waits_its_turn_without_spending_error_retries(
+    sb: Sandbox, profile: Profile
+) -> None:
+    wa = sb.client(profile.name, retry=FAST, max_retries=0)
+    sb.fail_next(profile.name, retry_after=0.01, times=3, **profile.rate_limit_fault)
+    result = await wa.send(CUSTOMER, Text("x"))
+    assert result.status == profile.send_status
+    assert len(sb.requests(profile.name)) == 4
+
+
+async def test_a_throttle_that_outlasts_the_deadline_is_a_rate_limit_error(
+    sb: Sandbox, profile: Profile
+) -> None:
+    wa = sb.client(profile.name, retry=FAST)
+    sb.fail_next(profile.name, retry_after=0.05, times=100, **profile.rate_limit_fault)
     with pytest.raises(RateLimitError) as info:
-        await wa.send(CUSTOMER, Text("x"))
+        await wa.send(CUSTOMER, Text("x"), deadline=0.3)
     assert info.value.provider == profile.name
-    assert info.value.retry_after == pytest.approx(0.01)
-    assert len(sb.requests(profile.name)) == 2
+    assert info.value.retry_after == pytest.approx(0.05)
+    assert not info.value.in_doubt
+    assert 3 <= len(sb.requests(profile.name)) <= 8
 
 
 async def test_server_errors_are_in_doubt_and_resent_only_with_an_idempotency_key(

@@ -164,11 +164,12 @@ async def test_a_retried_send_has_two_attempt_spans_and_counts_the_retry_and_the
     assert dict(second.attributes or {})["http.response.status_code"] == 200
     assert dict(second.attributes or {})["http.request.resend_count"] == 1
     assert "error.type" not in dict(send.attributes or {})
-    assert _count("whatsapp.client.retries") - retries_before == 1
+    # Throttling is back-pressure, not an error retry: counted as throttled only.
+    assert _count("whatsapp.client.retries") - retries_before == 0
     assert _count("whatsapp.client.throttled") - throttled_before == 1
 
     infos = [r for r in caplog.records if r.levelno == logging.INFO]
-    assert len(infos) == 1 and infos[0].getMessage().startswith("retrying meta POST")
+    assert len(infos) == 1 and infos[0].getMessage().startswith("throttled: meta POST")
     assert infos[0].__dict__["whatsapp_error"] == "RateLimitError"
     assert infos[0].__dict__["whatsapp_code"] == 130429
     attempts = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from whatsapp_async import RateLimiter, Text, TokenBucket
+from whatsapp_async._adaptive import AdaptiveLimiter
 from whatsapp_async.testing import Sandbox
 
 
@@ -56,4 +57,6 @@ async def test_rate_limit_none_disables_limiting(sb: Sandbox) -> None:
     wa = sb.client("toy", rate_limit=None)
     assert wa._limiter is None
     wa2 = sb.client("toy", rate_limit=5)
-    assert isinstance(wa2._limiter, TokenBucket) and wa2._limiter.rate == 5
+    # A number is a ceiling that still backs off when throttled.
+    assert isinstance(wa2._limiter, AdaptiveLimiter)
+    assert wa2._limiter.rate == 5 and wa2._limiter.ceiling == 5

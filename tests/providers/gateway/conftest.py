@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from whatsapp_async import WhatsApp
+from whatsapp_async import RetryPolicy, WhatsApp
 from whatsapp_async.testing import Sandbox
 from whatsapp_async_providers.gateway.simulator import GatewaySimulator
 
@@ -26,5 +26,5 @@ def sim(sb: Sandbox) -> GatewaySimulator:
 
 @pytest.fixture
 def gw(sb: Sandbox) -> WhatsApp:
-    """A client with no retries, so every fault shows as it is."""
-    return sb.client("gateway", max_retries=0)
+    """A client with no retries (throttling raised at once too), so every fault shows as it is."""
+    return sb.client("gateway", retry=RetryPolicy(max_retries=0, throttle_deadline=0))

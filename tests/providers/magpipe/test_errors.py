@@ -95,7 +95,7 @@ async def test_seed_error_bodies_map_to_documented_exceptions(
     body = fixture_bytes(fixture)
     sb.fail_next("magpipe", status=status, body=body)
     with pytest.raises(APIStatusError) as caught:
-        await sb.client("magpipe").send(TO, message, max_retries=0)
+        await sb.client("magpipe").send(TO, message, max_retries=0, deadline=0)
     exc = caught.value
     assert type(exc) is cls
     assert (exc.provider, exc.status, exc.code) == ("magpipe", status, code)
@@ -113,7 +113,7 @@ async def test_meta_detail_text_is_in_the_message(sb: Sandbox) -> None:
         body=fixture_bytes("magpipe_error_502_meta_131047_message__constructed.json"),
     )
     with pytest.raises(OutsideWindowError) as caught:
-        await sb.client("magpipe").send(TO, TEXT, max_retries=0)
+        await sb.client("magpipe").send(TO, TEXT, max_retries=0, deadline=0)
     assert caught.value.message.startswith("Failed to send WhatsApp message: (#131047)")
     assert "24 hours" in caught.value.message
 
@@ -202,7 +202,7 @@ async def test_injected_meta_failures_map_by_meta_code(
 ) -> None:
     sb.fail_next("magpipe", status=502, code=code)
     with pytest.raises(APIStatusError) as caught:
-        await sb.client("magpipe").send(TO, message, max_retries=0)
+        await sb.client("magpipe").send(TO, message, max_retries=0, deadline=0)
     assert type(caught.value) is cls
     assert caught.value.status == 502
     assert caught.value.code == (131000 if code is None else code)
@@ -225,7 +225,7 @@ async def test_injected_status_faults_use_magpipe_bodies(
 ) -> None:
     sb.fail_next("magpipe", status=status)
     with pytest.raises(APIStatusError) as caught:
-        await sb.client("magpipe").send(TO, TEXT, max_retries=0)
+        await sb.client("magpipe").send(TO, TEXT, max_retries=0, deadline=0)
     assert type(caught.value) is cls
     assert (caught.value.status, caught.value.message) == (status, text)
     assert_clean(caught.value, sb)
@@ -264,7 +264,7 @@ async def test_outside_window_is_not_retried(sb: Sandbox) -> None:
 async def test_429_uses_retry_after_when_there_is_no_reset_header(sb: Sandbox) -> None:
     sb.fail_next("magpipe", status=429, retry_after=7)
     with pytest.raises(RateLimitError) as caught:
-        await sb.client("magpipe").send(TO, TEXT, max_retries=0)
+        await sb.client("magpipe").send(TO, TEXT, max_retries=0, deadline=0)
     assert caught.value.retry_after == 7.0
     assert caught.value.message == "Rate limit exceeded"
 
@@ -275,7 +275,7 @@ async def test_documented_rate_limit_headers_drive_the_wait_and_the_retry(sb: Sa
     wa = sb.client("magpipe")
     await wa.send(TO, TEXT)
     with pytest.raises(RateLimitError) as caught:
-        await wa.send(TO, TEXT, max_retries=0)
+        await wa.send(TO, TEXT, max_retries=0, deadline=0)
     exc = caught.value
     assert exc.status == 429 and exc.code == "RATE_LIMITED"
     # X-RateLimit-Reset is epoch seconds: the wait is the time left in the window.
@@ -305,7 +305,7 @@ async def test_unknown_bodies_map_by_status(
 ) -> None:
     sb.fail_next("magpipe", status=status, body=body, content_type="text/html")
     with pytest.raises(APIStatusError) as caught:
-        await sb.client("magpipe").send(TO, TEXT, max_retries=0)
+        await sb.client("magpipe").send(TO, TEXT, max_retries=0, deadline=0)
     assert type(caught.value) is cls
     assert caught.value.status == status
     assert caught.value.body == body

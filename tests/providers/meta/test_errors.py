@@ -29,6 +29,8 @@ from whatsapp_async_providers.meta.errors import error_from_response
 from .conftest import TO, load_bytes
 
 FAST_RETRIES = RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.02)
+# One attempt, and throttling raised at once (it would otherwise wait its turn).
+ONCE = RetryPolicy(max_retries=0, throttle_deadline=0)
 
 # (HTTP status, Meta code, expected class): every code family of the error hierarchy
 # (README, "Errors") and the facts.
@@ -85,7 +87,7 @@ CODE_FAMILIES: list[tuple[int, int, type[APIStatusError]]] = [
 async def test_meta_error_codes_map_to_typed_errors(
     sb: Sandbox, status: int, code: int, expected: type[APIStatusError]
 ) -> None:
-    wa = sb.client("meta", max_retries=0)
+    wa = sb.client("meta", retry=ONCE)
     token = sb.settings("meta")["token"]
     sb.fail_next("meta", status=status, code=code)
 
@@ -109,14 +111,14 @@ async def test_meta_error_codes_map_to_typed_errors(
 async def test_retry_after_header_is_kept_on_rate_limits(sb: Sandbox) -> None:
     sb.fail_next("meta", status=400, code=130429, retry_after=7)
     with pytest.raises(RateLimitError) as caught:
-        await sb.client("meta", max_retries=0).send(TO, Text("hi"))
+        await sb.client("meta", retry=ONCE).send(TO, Text("hi"))
     assert caught.value.retry_after == 7.0
 
 
 async def test_pair_limit_invents_no_wait(sb: Sandbox) -> None:
     sb.fail_next("meta", status=400, code=131056)
     with pytest.raises(RateLimitError) as caught:
-        await sb.client("meta", max_retries=0).send(TO, Text("hi"))
+        await sb.client("meta", retry=ONCE).send(TO, Text("hi"))
     assert caught.value.retry_after is None
 
 
@@ -184,7 +186,7 @@ async def test_unknown_bodies_map_by_status(
 ) -> None:
     sb.fail_next("meta", status=status, body=body, content_type=content_type)
     with pytest.raises(APIStatusError) as caught:
-        await sb.client("meta", max_retries=0).send(TO, Text("hi"))
+        await sb.client("meta", retry=ONCE).send(TO, Text("hi"))
     error = caught.value
     assert type(error) is expected
     assert error.status == status
@@ -198,7 +200,7 @@ async def test_a_token_echoed_by_a_proxy_is_scrubbed(sb: Sandbox) -> None:
     leaky = f'{{"error":{{"message":"bad token {token}","code":190}}}}'.encode()
     sb.fail_next("meta", status=401, body=leaky)
     with pytest.raises(AuthenticationError) as caught:
-        await sb.client("meta", max_retries=0).send(TO, Text("hi"))
+        await sb.client("meta", retry=ONCE).send(TO, Text("hi"))
     for text in (str(caught.value), repr(caught.value), caught.value.body.decode()):
         assert token not in text
 
@@ -227,7 +229,7 @@ async def test_unknown_phone_number_id_is_graphs_unsupported_request(sb: Sandbox
 
 
 async def test_simulator_validation_errors_reach_the_caller_typed(sb: Sandbox) -> None:
-    wa = sb.client("meta", max_retries=0)
+    wa = sb.client("meta", retry=ONCE)
     with pytest.raises(TemplateError) as unknown:
         await wa.send(TO, Template("no_such_template"))
     assert (unknown.value.status, unknown.value.code) == (404, 132001)

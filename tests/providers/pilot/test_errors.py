@@ -59,7 +59,7 @@ async def test_codes_and_statuses_map_to_typed_errors(
 ) -> None:
     sb.fail_next("pilot", status=status, code=code)
     with pytest.raises(APIStatusError) as info:
-        await sb.client("pilot").send(PHONE, Text("hi"), max_retries=0)
+        await sb.client("pilot").send(PHONE, Text("hi"), max_retries=0, deadline=0)
     exc = info.value
     assert type(exc) is error
     assert exc.provider == "pilot" and exc.status == status
@@ -82,7 +82,7 @@ async def test_rate_limit_wait_from_the_body(sb: Sandbox) -> None:
     body = b'{"error": "Slow down", "code": "RATE_LIMITED", "retryAfterSeconds": 7}'
     sb.fail_next("pilot", status=429, body=body)
     with pytest.raises(RateLimitError) as info:
-        await sb.client("pilot").send(PHONE, Text("hi"), max_retries=0)
+        await sb.client("pilot").send(PHONE, Text("hi"), max_retries=0, deadline=0)
     assert info.value.retry_after == 7.0
     assert info.value.message == "Slow down"
 
@@ -90,7 +90,7 @@ async def test_rate_limit_wait_from_the_body(sb: Sandbox) -> None:
 async def test_rate_limit_wait_from_the_header_and_body_together(sb: Sandbox) -> None:
     sb.fail_next("pilot", status=429, retry_after=3)
     with pytest.raises(RateLimitError) as info:
-        await sb.client("pilot").send(PHONE, Text("hi"), max_retries=0)
+        await sb.client("pilot").send(PHONE, Text("hi"), max_retries=0, deadline=0)
     assert info.value.retry_after == 3.0
     [record] = sb.requests("pilot")
     assert record.status == 429
@@ -100,7 +100,7 @@ async def test_rate_limit_wait_from_the_header_alone(sb: Sandbox) -> None:
     body_without_wait = b'{"error":"Rate limit","code":"RATE_LIMITED"}'
     sb.fail_next("pilot", status=429, body=body_without_wait, retry_after=2)
     with pytest.raises(RateLimitError) as info:
-        await sb.client("pilot").send(PHONE, Text("hi"), max_retries=0)
+        await sb.client("pilot").send(PHONE, Text("hi"), max_retries=0, deadline=0)
     assert info.value.retry_after == 2.0
 
 
@@ -127,7 +127,7 @@ async def test_unknown_bodies_map_by_status(
 ) -> None:
     sb.fail_next("pilot", status=status, body=body, content_type="text/html")
     with pytest.raises(APIStatusError) as info:
-        await sb.client("pilot").send(PHONE, Text("hi"), max_retries=0)
+        await sb.client("pilot").send(PHONE, Text("hi"), max_retries=0, deadline=0)
     assert type(info.value) is error
     assert info.value.code is None and info.value.body == body
     assert info.value.status == status
@@ -147,5 +147,5 @@ async def test_bad_and_tenant_keys(sb: Sandbox) -> None:
 async def test_key_in_use_without_retries(sb: Sandbox) -> None:
     sb.fail_next("pilot", status=409, code="IDEMPOTENCY_KEY_IN_USE")
     with pytest.raises(IdempotencyKeyInUse) as info:
-        await sb.client("pilot").send(PHONE, Text("hi"), max_retries=0)
+        await sb.client("pilot").send(PHONE, Text("hi"), max_retries=0, deadline=0)
     assert info.value.retry_after is None and info.value.status == 409

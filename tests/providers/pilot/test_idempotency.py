@@ -50,7 +50,7 @@ async def test_dropped_connection_is_retried_because_sends_are_idempotent(
 async def test_without_retries_a_drop_surfaces(sb: Sandbox, sim: PilotSimulator) -> None:
     sb.fail_next("pilot", drop=True)
     with pytest.raises(APIConnectionError):
-        await sb.client("pilot", retry=FAST).send(PHONE, Text("hi"), max_retries=0)
+        await sb.client("pilot", retry=FAST).send(PHONE, Text("hi"), max_retries=0, deadline=0)
     assert sim.messages == {}
 
 
@@ -92,9 +92,13 @@ async def test_key_in_use_is_retried_until_the_first_answer_is_replayed(
 
 
 async def test_key_in_use_maps_to_a_retryable_error(sb: Sandbox) -> None:
+    # "Still being processed" is throttling: the send waits its turn with the same key.
     sb.fail_next("pilot", status=409, code="IDEMPOTENCY_KEY_IN_USE", times=3)
-    with pytest.raises(IdempotencyKeyInUse) as info:
-        await sb.client("pilot", retry=FAST).send(PHONE, Text("hi"))
-    assert isinstance(info.value, RateLimitError)
-    assert len(sb.requests("pilot")) == 3
+    result = await sb.client("pilot", retry=FAST).send(PHONE, Text("hi"))
+    assert result.provider == "pilot"
+    assert len(sb.requests("pilot")) == 4
     assert len(set(sent_keys(sb))) == 1
+    sb.fail_next("pilot", status=409, code="IDEMPOTENCY_KEY_IN_USE")
+    with pytest.raises(IdempotencyKeyInUse) as info:
+        await sb.client("pilot", retry=FAST).send(PHONE, Text("hi"), deadline=0)
+    assert isinstance(info.value, RateLimitError)
