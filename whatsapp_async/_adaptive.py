@@ -32,6 +32,7 @@ import asyncio
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from ._ratelimit import RateLimiter
@@ -42,6 +43,7 @@ _BUCKETS_PER_SECOND = 20
 _WINDOW = 1.0  # seconds of answers the accepted throughput is measured over
 _MIN_WINDOW = 0.1
 _FAR_ABOVE = 0.7
+_MIN_ANSWERS = 10
 
 
 @runtime_checkable
@@ -110,6 +112,7 @@ class AdaptiveLimiter:
     - ``ramp_seconds``: while probing before any throttle, the rate doubles this often
     - ``cubic_seconds``: after a cut, the time to grow back to the rate throttling was seen at
     - ``burst_seconds``: how much sending may bunch up (tolerance of the GCRA)
+    - ``clock``: seconds, monotonic (``time.monotonic``; the same clock as ``sent_at``)
 
     Example::
 
@@ -127,6 +130,7 @@ class AdaptiveLimiter:
         ramp_seconds: float = 0.3,
         cubic_seconds: float = 1.0,
         burst_seconds: float = 0.05,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if initial <= 0 or (ceiling is not None and ceiling < initial) or floor <= 0:
             raise ValueError("need 0 < floor, 0 < initial <= ceiling")
@@ -139,6 +143,7 @@ class AdaptiveLimiter:
         self.ramp_seconds = ramp_seconds
         self.cubic_seconds = cubic_seconds
         self.burst_seconds = burst_seconds
+        self._clock = clock
         # CUBIC: W(t) = W_max * (1 + c * (t - K)^3), with W(0) = beta * W_max and W(K) = W_max.
         self._cubic_c = (1.0 - beta) / cubic_seconds**3
         self._keys: dict[str, _Key] = {}
@@ -166,7 +171,7 @@ class AdaptiveLimiter:
 
     async def acquire(self, key: str) -> None:
         """Wait until ``key`` may send one more message."""
-        now = time.monotonic()
+        now = self._clock()
         state = self._state(key, now)
         if not state.waiters and self._take(state, now):
             return
@@ -202,7 +207,7 @@ class AdaptiveLimiter:
 
     def _release(self, state: _Key) -> None:
         state.timer = None
-        now = time.monotonic()
+        now = self._clock()
         while state.waiters:
             if state.waiters[0].done():  # cancelled while waiting
                 state.waiters.popleft()
@@ -221,7 +226,7 @@ class AdaptiveLimiter:
         state = self._keys.get(key)
         if state is None:
             return
-        now = time.monotonic()
+        now = self._clock()
         state.first_answer = min(state.first_answer, now)
         bucket = int(now * _BUCKETS_PER_SECOND)
         counts = state.throttles if throttled else state.successes
@@ -234,7 +239,14 @@ class AdaptiveLimiter:
         if retry_after is not None and retry_after > 0:
             state.paused_until = max(state.paused_until, now + retry_after)
         if sent_at < state.cut_at:
-            return  # sent at the old rate, before we backed off: already accounted for
+            # Sent at the old rate, before we backed off: no new cut for it — unless the
+            # answers gathered since show we are still far above what the provider takes.
+            estimate = self._accepted_estimate(state, now, self._rate_at(state, sent_at))
+            if estimate < _FAR_ABOVE * state.rate:
+                state.limit = max(self.floor, estimate)
+                state.rate = max(self.floor, self.beta * state.limit)
+                state.history.append((now, state.rate))
+            return
         seen_at = self._rate_at(state, sent_at)
         # Far above the limit (a ceiling well over the real tier), what the provider accepted
         # lately is the better estimate: one cut, not ten. Two readings: its accepted answers
@@ -256,7 +268,7 @@ class AdaptiveLimiter:
 
             limiter.delay_for("meta:1")  # 0.0125
         """
-        now = time.monotonic() if now is None else now
+        now = self._clock() if now is None else now
         state = self._state(key, now)
         self._grow(state, now, demand=state.tat > now)
         interval = 1.0 / state.rate
@@ -297,8 +309,8 @@ class AdaptiveLimiter:
         first = last - max(1, int(window * _BUCKETS_PER_SECOND))
         accepted = sum(state.successes.get(b, 0) for b in range(first, last + 1))
         throttled = sum(state.throttles.get(b, 0) for b in range(first, last + 1))
-        if accepted + throttled == 0:
-            return seen_at
+        if accepted == 0 or accepted + throttled < _MIN_ANSWERS:
+            return seen_at  # no evidence of what the provider takes: a plain cut
         by_share = seen_at * accepted / (accepted + throttled)
         if window < _MIN_WINDOW:
             return by_share  # too early for a rate: the share is all there is

@@ -56,6 +56,10 @@ CONCURRENCY_HEADROOM = 1.5
 """In flight = rate * latency * this: latency varies, and a slot free early is cheap."""
 
 
+class _DeadlinePassed(Exception):
+    """A throttled send's wait in line reached its deadline (raised as its RateLimitError)."""
+
+
 class InDoubt:
     """Whether a send's last request may have reached the provider unanswered.
 
@@ -138,12 +142,24 @@ class Executor:
         retries = 0
         tries = 0
         slots = self._transport.slots
+        throttled: RateLimitError | None = None
         while True:
             try:
                 async with slots:  # first the slot, then the limiter: paced requests leave paced
-                    sent_at = await self._wait_for_limits(recipient, loop)
+                    if throttled is None:
+                        sent_at = await self._wait_for_limits(recipient, loop)
+                    else:
+                        # Back in line after a throttle: the wait in line counts against the
+                        # send's deadline too.
+                        sent_at = await self._wait_in_line(recipient, loop, throttle_ends)
                     response = await self._attempt(request, timeout, tries, sent, idempotency_key)
+            except _DeadlinePassed:
+                assert throttled is not None
+                reason = " (throttled past its deadline)"
+                self._log_failure(request, throttled, tries, recipient, reason=reason)
+                raise throttled from None
             except RateLimitError as exc:
+                throttled = exc
                 self.scrub(exc)
                 paced = self._learn_throttle(exc, recipient, sent_at)
                 throttle_waits = throttle_waits or policy.waits()
@@ -264,6 +280,17 @@ class Executor:
         latency = self._transport.latency
         wanted: int = math.ceil(rate * latency * CONCURRENCY_HEADROOM) + 4
         return max(MIN_CONCURRENCY, min(MAX_CONCURRENCY, wanted))
+
+    async def _wait_in_line(
+        self, recipient: Recipient | None, loop: asyncio.AbstractEventLoop, ends: float
+    ) -> float:
+        left = ends - loop.time()
+        if left <= 0:
+            raise _DeadlinePassed
+        try:
+            return await asyncio.wait_for(self._wait_for_limits(recipient, loop), left)
+        except asyncio.TimeoutError:
+            raise _DeadlinePassed from None
 
     async def _wait_for_limits(
         self, recipient: Recipient | None, loop: asyncio.AbstractEventLoop

@@ -5,6 +5,9 @@ Redis: one Lua script reads the key's theoretical arrival time (TAT), reserves t
 slot and returns how long the caller must wait, all atomically and on the Redis server's
 clock (``TIME``), so processes on machines whose clocks disagree still share one rate.
 
+:class:`RedisAdaptiveLimiter` is the adaptive limiter (``WhatsApp``'s default for Meta) with its
+learned rate in Redis: every worker sending for one sender converges on the same rate.
+
 :class:`RedisIdempotencyStore` keeps each logical send's result under its idempotency
 key, with a short-lived reservation (``SET NX`` with a TTL and a random token) while the
 send is in flight; only the holder of the token can clear the reservation.
@@ -46,9 +49,10 @@ from redis.asyncio import Redis
 from .._idempotency import SendInProgress
 from ..errors import StoreUnavailable
 from ..results import SendResult
+from ._redis_adaptive import RedisAdaptiveLimiter
 from ._redis_guard import DEFAULT_TIMEOUT, bounded, check_timeout
 
-__all__ = ["RedisIdempotencyStore", "RedisRateLimiter"]
+__all__ = ["RedisAdaptiveLimiter", "RedisIdempotencyStore", "RedisRateLimiter"]
 
 log = logging.getLogger("whatsapp_async.contrib.redis")
 
