@@ -4,7 +4,8 @@
 nothing, and the core skips even those calls when ``enabled`` is false, so a client without
 OpenTelemetry pays one attribute check per send. :func:`make_telemetry` returns the
 OpenTelemetry implementation (``_otel.py``) when ``opentelemetry-api`` is importable (the
-``otel`` extra) and the caller did not say ``telemetry=False``; without it nothing is imported.
+``otel`` extra) and the process configured a tracer or meter provider (an SDK) before the client
+was built, or the caller said ``telemetry=True``; without the API nothing is imported.
 
 Example::
 
@@ -95,6 +96,24 @@ def make_telemetry(
         )
     if setting is False or not installed:
         return Telemetry()
+    if setting is None and not _configured():
+        # The API alone (pulled in by some other package) with no SDK set up records nothing,
+        # but its no-op spans still cost ~50-100 µs a send: stay off until one is configured.
+        return Telemetry()
     from ._otel import OpenTelemetry  # only now: without the extra nothing is imported
 
     return OpenTelemetry(provider=provider, limiter=limiter, **options)
+
+
+def _configured() -> bool:
+    """Whether the process has set an OpenTelemetry tracer or meter provider of its own."""
+    from opentelemetry import metrics, trace
+
+    tracer_provider = trace.get_tracer_provider()
+    meter_provider = metrics.get_meter_provider()
+    defaults = {"ProxyTracerProvider", "NoOpTracerProvider", "_ProxyMeterProvider"}
+    defaults.add("NoOpMeterProvider")
+    return (
+        type(tracer_provider).__name__ not in defaults
+        or type(meter_provider).__name__ not in defaults
+    )

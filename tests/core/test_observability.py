@@ -263,3 +263,20 @@ def test_without_opentelemetry_nothing_is_imported_and_sends_work() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok []"
+
+
+def test_auto_telemetry_waits_for_a_configured_sdk() -> None:
+    from whatsapp_async._telemetry import make_telemetry
+
+    # This module set global providers: the default (None) turns telemetry on.
+    assert make_telemetry(None, provider="meta", limiter=None).enabled
+    # A fresh process with the API installed but nothing configured: off, no span cost.
+    script = (
+        "from whatsapp_async._telemetry import make_telemetry\n"
+        "print(make_telemetry(None, provider='meta', limiter=None).enabled,"
+        " make_telemetry(True, provider='meta', limiter=None).enabled)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.stdout.split() == ["False", "True"], result.stderr
