@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 import aiohttp
 import msgspec
 
+from ._awaiting import DeliveryWaits
 from ._bulk import ResultCallback
 from ._bulk_send import BulkSend
+from ._client_delivery import DeliveryMethods
 from ._client_media import MediaMethods
 from ._client_webhooks import WebhookMethods
 from ._config import (
@@ -38,6 +40,7 @@ from ._config import (
     make_pair_limiter,
     make_provider,
 )
+from ._delivery import DeliveryTracker, WindowMode, check_window_mode
 from ._executor import MIN_CONCURRENCY, Executor
 from ._failover import Failover
 from ._idempotency import IdempotencyStore
@@ -53,7 +56,8 @@ from ._templates import TemplateCache
 from ._timeout import Timeout, as_timeout
 from ._transport import Transport
 from .errors import ConfigurationError, ValidationError
-from .messages import Message
+from .ledger import Ledger, MemoryLedger
+from .messages import Message, Template
 from .provider import Capabilities, Operation, Provider, Settings
 from .recipients import PhoneValidation, Recipient
 from .results import BulkResult, MessageStatus, SendResult, TemplateInfo
@@ -69,7 +73,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
+class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors):
     """An async WhatsApp client bound to one provider.
 
     ``provider`` is a registered name (``"meta"``, ``"magpipe"``, ``"pilot"``,
@@ -99,7 +103,14 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
       templates (cached for ``template_cache_ttl`` seconds) before any request; providers
       without a template listing skip the check
     - ``telemetry``: OpenTelemetry spans and metrics for every send (None, the default: on
-      when ``opentelemetry-api`` is installed; see ``docs/observability.md``)
+      when an OpenTelemetry SDK is configured; see ``docs/observability.md``)
+    - ``ledger``: where sends and their statuses are recorded (``wait_for_status``,
+      ``window``, ``resolve_in_doubt``): by default an in-process :class:`MemoryLedger` of
+      this client; a ``RedisLedger`` shares one between processes; None for none
+    - ``window``: ``"track"`` (the default: windows are tracked and reported, the provider
+      refuses what falls outside), ``"enforce"`` (a free-form send to a user whose window is
+      known closed raises ``OutsideWindowError`` before any request, or sends the send's
+      ``outside_window`` template) or ``"off"``
 
     Example::
 
@@ -127,6 +138,8 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
         check_templates: bool = False,
         template_cache_ttl: float = 300.0,
         telemetry: bool | None = None,
+        ledger: Ledger | str | None = DEFAULT_RATE,
+        window: WindowMode = "track",
         **settings: Any,
     ) -> None:
         check_client_options(
@@ -146,6 +159,11 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
             raise ConfigurationError("idempotency_store must be an IdempotencyStore")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
+        if ledger == DEFAULT_RATE:
+            ledger = MemoryLedger()
+        elif ledger is not None and not isinstance(ledger, Ledger):
+            raise ConfigurationError("ledger must be a Ledger (MemoryLedger, RedisLedger) or None")
+        window_mode = check_window_mode(window)
         self._provider = make_provider(provider, base_url, settings)
         if phone_validation not in ("valid", "possible"):
             raise ConfigurationError("phone_validation must be 'valid' or 'possible'")
@@ -186,6 +204,10 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
             self.list_templates, ttl=template_cache_ttl, provider=self._name
         )
         self._media = MediaIO(self._executor, self._transport)
+        self._tracker = DeliveryTracker(
+            ledger if isinstance(ledger, Ledger) else None, self._provider, window=window_mode
+        )
+        self._waits = DeliveryWaits(self._tracker)
         checks_templates = check_templates and "list_templates" in self._caps.operations
         self._pipeline = SendPipeline(
             Preparer(
@@ -199,6 +221,7 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
             templates=self._templates if checks_templates else None,
             media=self._media,
             store=idempotency_store,
+            tracker=self._tracker,
         )
         self._warned_unverified = False
 
@@ -254,7 +277,12 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP session this client opened (a caller-owned one stays open)."""
+        """Close the HTTP session this client opened (a caller-owned one stays open).
+
+        Ledger writes still running in the background finish first; the ledger itself stays
+        open (it may be shared: close a ``RedisLedger`` yourself).
+        """
+        await self._tracker.flush()
         await self._transport.aclose()
 
     # -- sending ------------------------------------------------------------------------------
@@ -272,6 +300,7 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
         timeout: Timeout | float | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        outside_window: Template | None = None,
     ) -> SendResult:
         """Send one message; return its :class:`SendResult` or raise a typed error.
 
@@ -279,6 +308,9 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
         the recipient, the provider's capabilities, documented limits. A throttled send waits
         its turn (the limiter backs off) until ``deadline`` seconds, by default the retry
         policy's ``max_elapsed``; throttling never spends its error retries.
+        ``outside_window``: a template sent instead when the user's window is closed (known
+        closed with ``window="enforce"``, or refused by the provider with 131047); the result
+        then has ``window_fallback=True``.
 
         Example::
 
@@ -292,6 +324,7 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
             deliver_at=deliver_at,
             deliver_until=deliver_until,
             extra=extra,
+            outside_window=outside_window,
         )
         call = self._call(timeout, max_retries, deadline)
         return await self._pipeline.send(to, message, params, call)

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
+from ._delivery import DeliveryTracker
 from ._protocols import WebhookSource
 from .errors import ConfigurationError, WebhookPayloadError
 from .events import Event
@@ -59,6 +60,7 @@ class WebhookMethods:
     _provider: Provider
     _name: str
     _warned_unverified: bool
+    _tracker: DeliveryTracker
 
     def parse_webhook(
         self,
@@ -71,7 +73,9 @@ class WebhookMethods:
         Raises ``WebhookSignatureError`` when verification fails, and ``WebhookPayloadError``
         for a verified body that cannot be read at all (empty, not JSON, nested deeper than
         64 levels); JSON of any other shape becomes ``UnknownEvent``. Nothing else, whatever
-        the headers and body hold. The body size is not bounded here: bound it where the
+        the headers and body hold. The events feed the client's ledger (statuses, windows):
+        the in-process one at once, a shared one in the background (``receive_webhook``
+        waits for it). The body size is not bounded here: bound it where the
         body is read (``webhook_app`` does, 3 MB by default). Without a configured secret the
         delivery is accepted and a warning logged once (see the module docs).
 
@@ -79,6 +83,36 @@ class WebhookMethods:
 
             events = wa.parse_webhook(request.headers, await request.read(), request.query)
         """
+        events = self._parse_only(headers, body, query)
+        self._tracker.observe_nowait(events)
+        return events
+
+    async def receive_webhook(
+        self,
+        headers: Mapping[str, str],
+        body: bytes,
+        query: Mapping[str, str] | None = None,
+    ) -> list[Event]:
+        """``parse_webhook``, then wait until the ledger has recorded the events.
+
+        Use it in another framework's route when the ledger is shared (Redis): answer the
+        provider only once this returns, so that a delivery the ledger could not record
+        (``StoreUnavailable``: answer 503) is delivered again. ``webhook_app`` does this.
+
+        Example::
+
+            events = await wa.receive_webhook(request.headers, await request.body())
+        """
+        events = self._parse_only(headers, body, query)
+        await self._tracker.observe(events)
+        return events
+
+    def _parse_only(
+        self,
+        headers: Mapping[str, str],
+        body: bytes,
+        query: Mapping[str, str] | None,
+    ) -> list[Event]:
         provider = self._provider
         if not self._warned_unverified and self._unverified_setting() is not None:
             self._warned_unverified = True

@@ -13,7 +13,7 @@ from typing import Any, Union
 
 import msgspec
 
-from .messages import Message
+from .messages import Message, Template
 from .recipients import Recipient
 
 __all__ = ["BulkInput", "BulkItem"]
@@ -35,6 +35,7 @@ class BulkItem(msgspec.Struct, frozen=True, kw_only=True):
     deliver_at: datetime | None = None
     deliver_until: datetime | None = None
     extra: Mapping[str, Any] | None = None
+    outside_window: Template | None = None
 
 
 BulkInput = Union[BulkItem, tuple[Union[str, Recipient], Message]]

@@ -77,7 +77,7 @@ class MediaIO:
             replaced = msgspec.structs.replace(message, id=media_id, file=None)
         else:
             replaced = await self._inline(message)
-        return Prepared(prepared.recipient, replaced, prepared.options)
+        return Prepared(prepared.recipient, replaced, prepared.options, prepared.fallback)
 
     async def _inline(self, message: M) -> M:
         assert message.file is not None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import msgspec
 
+from ._delivery import DeliveryTracker
 from ._executor import Executor, InDoubt
 from ._idempotency import IdempotencyStore, complete_or_log, release_or_log, reserve_or_raise
 from ._media_io import MediaIO
@@ -28,6 +29,7 @@ from ._prepare import Prepared, Preparer, SendParams
 from ._retry import RetryPolicy
 from ._templates import TemplateCache
 from ._timeout import Timeout
+from .errors import OutsideWindowError, WhatsAppError
 from .messages import Media, Message, Template
 from .recipients import Recipient
 from .results import SendResult
@@ -66,8 +68,10 @@ class SendPipeline:
         templates: TemplateCache | None,
         media: MediaIO,
         store: IdempotencyStore | None,
+        tracker: DeliveryTracker | None = None,
     ) -> None:
         self.preparer = preparer
+        self.tracker = tracker
         self.executor = executor
         self._provider = executor.provider
         self._templates = templates
@@ -107,7 +111,72 @@ class SendPipeline:
             await self._templates.check(message)
 
     async def deliver(self, prepared: Prepared, call: CallPolicy) -> SendResult:
-        """Reserve the idempotency key, send, record: the request itself and its bookkeeping."""
+        """Reserve the idempotency key, send, record: the request itself and its bookkeeping.
+
+        With a ledger, also: the correlation id on the send, the window check
+        (``window="enforce"``), the ``outside_window`` template when the window is closed, the
+        ledger's entry, and what ``resolve_in_doubt`` needs on an in-doubt error.
+        """
+        tracker = self.tracker
+        if tracker is None or not tracker.active:
+            return await self._deliver(prepared, call)
+        if tracker.correlates:
+            prepared.options = msgspec.structs.replace(
+                prepared.options, correlation_id=tracker.correlation_id()
+            )
+        if tracker.enforces:
+            closed = await tracker.closed_window(prepared)
+            if closed is not None:
+                if prepared.fallback is None:
+                    raise tracker.outside_window(prepared, closed)
+                return await self._send_fallback(prepared, call)
+        started = tracker.clock()
+        try:
+            result = await self._deliver(prepared, call)
+        except OutsideWindowError:
+            await tracker.refused(prepared)
+            if prepared.fallback is None:
+                raise
+            # 131047 is a refusal, not a doubt: nothing went out, the template may.
+            return await self._send_fallback(prepared, call)
+        except WhatsAppError as exc:
+            if exc.in_doubt and (tracker.correlates or tracker.dedupes):
+                tracker.pend(exc, prepared, lambda: self.redeliver(prepared, call))
+            raise
+        await tracker.sent(prepared, result, started)
+        return result
+
+    async def _send_fallback(self, prepared: Prepared, call: CallPolicy) -> SendResult:
+        assert prepared.fallback is not None
+        options = prepared.options
+        if options.correlation_id is not None:
+            options = msgspec.structs.replace(options, correlation_id=None)
+        template = Prepared(prepared.recipient, prepared.fallback, options)
+        result = await self.deliver(template, call)
+        return msgspec.structs.replace(result, window_fallback=True)
+
+    async def redeliver(self, prepared: Prepared, call: CallPolicy) -> SendResult:
+        """Send an in-doubt send once more, as it was (its idempotency key, correlation id).
+
+        ``resolve_in_doubt`` calls it only once the provider will drop a duplicate (it
+        dedupes on the key) or the ledger shows the first attempt never went out.
+        """
+        tracker = self.tracker
+        assert tracker is not None
+        started = tracker.clock()
+        try:
+            result = await self.request(prepared, call)
+        except WhatsAppError as exc:
+            if exc.in_doubt:
+                tracker.pend(exc, prepared, lambda: self.redeliver(prepared, call))
+            raise
+        key = prepared.options.idempotency_key
+        if self._store is not None and key is not None:
+            await complete_or_log(self._store, key, result)
+        await tracker.sent(prepared, result, started)
+        return result
+
+    async def _deliver(self, prepared: Prepared, call: CallPolicy) -> SendResult:
         key = prepared.options.idempotency_key
         store = self._store
         if store is None or key is None:

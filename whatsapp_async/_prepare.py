@@ -22,7 +22,7 @@ import msgspec
 from ._idempotency import IdempotencyStore, fingerprint
 from ._items import BulkInput, BulkItem
 from .errors import UnsupportedFeature, ValidationError
-from .messages import Media, Message
+from .messages import Media, Message, Template
 from .provider import Provider, SendOptions
 from .recipients import PhoneValidation, Recipient, normalise
 
@@ -47,6 +47,7 @@ class SendParams(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     deliver_at: datetime | None = None
     deliver_until: datetime | None = None
     extra: Mapping[str, Any] | None = None
+    outside_window: Template | None = None
 
 
 _NO_PARAMS = SendParams()
@@ -63,6 +64,8 @@ class Prepared(msgspec.Struct, gc=False):
     recipient: Recipient
     message: Message
     options: SendOptions
+    fallback: Template | None = None
+    """The template to send instead when the user's window is closed (``outside_window=``)."""
 
 
 class Preparer:
@@ -101,7 +104,18 @@ class Preparer:
             )
         recipient = normalise(to, default_region=self._region, validation=self._validation)
         self._check_capabilities(recipient, message)
-        return Prepared(recipient, message, self._options(recipient, message, params))
+        options = self._options(recipient, message, params)
+        fallback = params.outside_window
+        if fallback is None:
+            return Prepared(recipient, message, options)
+        if not isinstance(fallback, Template):
+            raise ValidationError(
+                "outside_window must be a Template (sent when the user's window is closed)",
+                provider=self._name,
+                field="outside_window",
+            )
+        self._check_capabilities(recipient, fallback)
+        return Prepared(recipient, message, options, fallback)
 
     def prepare_item(self, entry: BulkInput) -> Prepared:
         """One ``send_many`` item: a :class:`BulkItem` or a ``(to, message)`` pair."""
@@ -113,6 +127,7 @@ class Preparer:
                 deliver_at=entry.deliver_at,
                 deliver_until=entry.deliver_until,
                 extra=entry.extra,
+                outside_window=entry.outside_window,
             )
             return self.prepare(entry.to, entry.message, params)
         if isinstance(entry, tuple) and len(entry) == 2:

@@ -88,6 +88,9 @@ class MessageReceived(msgspec.Struct, frozen=True, kw_only=True, tag_field="even
     sender_name: str | None = None
     recipient: str | None = None
     metadata: dict[str, Any] | None = None
+    referral: dict[str, Any] | None = None
+    """Where the user came from (Meta's ``referral``: a click-to-WhatsApp ad or a Page
+    button), which makes this message a free entry point."""
     errors: list[EventError] = msgspec.field(default_factory=list)
     raw: Any = None
 
@@ -95,7 +98,9 @@ class MessageReceived(msgspec.Struct, frozen=True, kw_only=True, tag_field="even
 class StatusUpdate(msgspec.Struct, frozen=True, kw_only=True, tag_field="event", tag="status"):
     """A delivery status for a message the business sent.
 
-    ``message_id`` matches ``SendResult.id`` of the send.
+    ``message_id`` matches ``SendResult.id`` of the send. ``wa_id`` is the user's WhatsApp id
+    on Meta and the message's wamid on Pilot (as ``SendResult.wa_id``); ``wamid`` is the
+    message's wamid on every provider that reports one.
 
     Example::
 
@@ -111,6 +116,12 @@ class StatusUpdate(msgspec.Struct, frozen=True, kw_only=True, tag_field="event",
     wa_id: str | None = None
     metadata: dict[str, Any] | None = None
     """What the send's ``metadata`` echoed back, where the provider echoes it (Meta)."""
+    wamid: str | None = None
+    """The WhatsApp message id: ``message_id`` itself on Meta, ``data.messageId`` on Pilot
+    (whose ``message_id`` is its own id)."""
+    correlation_id: str | None = None
+    """The id the client put on the send (Meta: inside ``biz_opaque_callback_data``), which
+    finds a send whose answer was lost (``wa.resolve_in_doubt``)."""
     raw: Any = None
 
 

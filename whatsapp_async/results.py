@@ -15,9 +15,12 @@ from typing import Any, Literal, Union, overload
 import msgspec
 
 from .errors import WhatsAppError
+from .events import StatusUpdate
 
 __all__ = [
     "BulkResult",
+    "DeliveryOutcome",
+    "DeliveryReport",
     "MessageStatus",
     "Outcome",
     "SendResult",
@@ -51,6 +54,12 @@ class SendResult(msgspec.Struct, frozen=True, kw_only=True):
     wa_id: str | None = None
     raw: Any = None
     idempotent_replayed: bool = False
+    recovered: bool = False
+    """The send's answer was lost (it was in doubt) and ``wa.resolve_in_doubt`` found the
+    message in the ledger by its correlation id: it was sent once, no request was repeated."""
+    window_fallback: bool = False
+    """The user's window was closed, so the send's ``outside_window`` template was sent
+    instead of the message."""
 
 
 Outcome = Union[SendResult, WhatsAppError]
@@ -145,6 +154,72 @@ class BulkResult(Sequence[Outcome]):
 
     def __repr__(self) -> str:
         return f"BulkResult(items={len(self)}, sent={self.sent}, failed={self.failed})"
+
+
+DeliveryOutcome = Union[StatusUpdate, WhatsAppError]
+"""One item's outcome in a :class:`DeliveryReport`: the update that reached the status awaited,
+or the error (``DeliveryFailed``, ``StatusTimeout``, or the send's own error)."""
+
+
+class DeliveryReport(Sequence[DeliveryOutcome]):
+    """Delivery outcomes of a bulk send (``wa.wait_for_statuses``), one per item, in order.
+
+    Each outcome is the :class:`~whatsapp_async.StatusUpdate` that reached the awaited status,
+    a :class:`~whatsapp_async.DeliveryFailed` (a ``failed`` status), a
+    :class:`~whatsapp_async.StatusTimeout` (nothing in time), or the item's own send error
+    (it was never sent).
+
+    Example::
+
+        report = await wa.wait_for_statuses(bulk, "delivered", timeout=120)
+        print(report.reached, report.failed, report.timed_out, report.not_sent)
+    """
+
+    __slots__ = ("_outcomes", "awaited")
+
+    def __init__(self, outcomes: Sequence[DeliveryOutcome], awaited: str) -> None:
+        self._outcomes = list(outcomes)
+        self.awaited = awaited
+
+    @overload
+    def __getitem__(self, index: int) -> DeliveryOutcome: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[DeliveryOutcome]: ...
+    def __getitem__(self, index: int | slice) -> DeliveryOutcome | Sequence[DeliveryOutcome]:
+        return self._outcomes[index]
+
+    def __len__(self) -> int:
+        return len(self._outcomes)
+
+    def _count(self, name: str) -> int:
+        return sum(1 for o in self._outcomes if type(o).__name__ == name)
+
+    @property
+    def reached(self) -> int:
+        """How many items reached the awaited status (or further)."""
+        return sum(1 for o in self._outcomes if not isinstance(o, WhatsAppError))
+
+    @property
+    def failed(self) -> int:
+        """How many items got a ``failed`` status."""
+        return self._count("DeliveryFailed")
+
+    @property
+    def timed_out(self) -> int:
+        """How many items had not reached the status when the wait ended."""
+        return self._count("StatusTimeout")
+
+    @property
+    def not_sent(self) -> int:
+        """How many items had failed to send (their outcome is the send's error)."""
+        return len(self._outcomes) - self.reached - self.failed - self.timed_out
+
+    def __repr__(self) -> str:
+        return (
+            f"DeliveryReport(items={len(self)}, awaited={self.awaited!r}, "
+            f"reached={self.reached}, failed={self.failed}, timed_out={self.timed_out}, "
+            f"not_sent={self.not_sent})"
+        )
 
 
 DeliveryState = Literal["queued", "sent", "delivered", "read", "played", "failed", "canceled"]

@@ -30,6 +30,8 @@ from .errors import ConfigurationError
 
 if TYPE_CHECKING:
     from ._client import WhatsApp
+    from ._webhook_app import EventHandler
+    from .events import Event
 
 __all__ = ["Fault", "RecordedRequest", "Sandbox", "Simulator"]
 
@@ -54,6 +56,7 @@ class Sandbox:
         self._runners: dict[str, web.AppRunner] = {}
         self._urls: dict[str, str] = {}
         self._clients: list[WhatsApp] = []
+        self._receivers: list[web.AppRunner] = []
 
     async def __aenter__(self) -> Sandbox:
         await self.start()
@@ -105,7 +108,10 @@ class Sandbox:
             raise
 
     async def stop(self) -> None:
-        """Close the clients handed out, then stop every simulator."""
+        """Stop the webhook receivers, close the clients handed out, stop every simulator."""
+        receivers, self._receivers = self._receivers, []
+        for receiver in receivers:
+            await receiver.cleanup()
         clients, self._clients = self._clients, []
         for client in clients:
             await client.aclose()
@@ -229,6 +235,45 @@ class Sandbox:
             yield
         finally:
             SANDBOX_ROUTES.reset(token)
+
+    async def serve_webhooks(
+        self,
+        client: WhatsApp,
+        handler: EventHandler | None = None,
+        *,
+        name: str | None = None,
+    ) -> str:
+        """Receive ``name``'s webhooks with ``client.webhook_app(handler)`` on 127.0.0.1.
+
+        Serves the app on a free loopback port, aims the simulator's webhooks at it and returns
+        its URL; it stops with the sandbox. ``name`` defaults to the client's provider. The
+        client's ledger then sees every status and inbound message, so
+        ``wait_for_status`` and ``window`` work as in production.
+
+        Example::
+
+            wa = sb.client("meta")
+            await sb.serve_webhooks(wa, on_event)
+            result = await wa.send("+16505551234", Text("hi"))
+            await wa.wait_for_status(result, "delivered", timeout=5)
+        """
+        target = name or client.provider_name
+        self._sim(target)
+
+        async def ignore(event: Event) -> None:
+            return None
+
+        app = client.webhook_app(handler or ignore, path="/webhooks", allow_unsigned=True)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
+        await runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        site = web.SockSite(runner, sock)
+        await site.start()
+        self._receivers.append(runner)
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/webhooks"
+        self.set_webhook(target, url)
+        return url
 
     def set_webhook(self, name: str, url: str | None) -> None:
         """Aim ``name``'s outbound webhooks at ``url``."""

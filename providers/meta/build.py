@@ -60,7 +60,13 @@ from .wire import (
     TextObject,
 )
 
-__all__ = ["TEMPLATE_RULES", "build_message", "encode_body", "opaque_callback_data"]
+__all__ = [
+    "CORRELATION_KEY",
+    "TEMPLATE_RULES",
+    "build_message",
+    "encode_body",
+    "opaque_callback_data",
+]
 
 PROVIDER = "meta"
 # The client uploads a message's own file= first and sends the id; a file nested in a header
@@ -119,7 +125,9 @@ def build_message(
         to=to,
         context=Context(message_id=options.reply_to) if options.reply_to else None,
         biz_opaque_callback_data=(
-            opaque_callback_data(options.metadata) if options.metadata is not None else None
+            opaque_callback_data(options.metadata, options.correlation_id)
+            if options.metadata is not None or options.correlation_id is not None
+            else None
         ),
         **fields,
     )
@@ -142,22 +150,41 @@ def encode_body(request: MessageRequest, extra: Mapping[str, Any] | None) -> byt
         raise _invalid("extra", f"extra must hold JSON values only ({exc})") from None
 
 
-def opaque_callback_data(metadata: Mapping[str, Any]) -> str:
-    """``metadata`` as the compact JSON string Meta echoes back in status webhooks.
+CORRELATION_KEY = "_wa_cid"
+"""The key of the client's correlation id inside ``biz_opaque_callback_data`` (taken out again
+when a status comes back, so that ``StatusUpdate.metadata`` is the caller's own mapping)."""
+
+
+def opaque_callback_data(
+    metadata: Mapping[str, Any] | None, correlation_id: str | None = None
+) -> str:
+    """``metadata`` (and the correlation id) as the compact JSON string Meta echoes back.
 
     Example::
 
         opaque_callback_data({"order": "1234"})  # '{"order":"1234"}'
+        opaque_callback_data({"order": "1234"}, "c1")  # '{"_wa_cid":"c1","order":"1234"}'
     """
+    data: dict[str, Any] = {}
+    if correlation_id is not None:
+        if metadata is not None and CORRELATION_KEY in metadata:
+            raise _invalid("metadata", f"metadata key {CORRELATION_KEY!r} is reserved")
+        data[CORRELATION_KEY] = correlation_id
+    if metadata is not None:
+        data.update(metadata)
     try:
-        text = ENCODER.encode(dict(metadata)).decode()
+        text = ENCODER.encode(data).decode()
     except (TypeError, ValueError, msgspec.EncodeError) as exc:
         raise _invalid("metadata", f"metadata must hold JSON values only ({exc})") from None
     if len(text) > cloudapi.BIZ_OPAQUE_MAX:
+        room = cloudapi.BIZ_OPAQUE_MAX
+        if correlation_id is not None:
+            room -= len(ENCODER.encode({CORRELATION_KEY: correlation_id})) - 1
         raise _invalid(
             "metadata",
-            f"metadata is {len(text)} characters as JSON; Meta's biz_opaque_callback_data "
-            f"holds at most {cloudapi.BIZ_OPAQUE_MAX}",
+            f"metadata is {len(text)} characters as JSON with the client's correlation id; "
+            f"Meta's biz_opaque_callback_data holds at most {cloudapi.BIZ_OPAQUE_MAX}, "
+            f"which leaves about {room} for metadata",
         )
     return text
 

@@ -28,11 +28,13 @@ from whatsapp_async.provider import (
     APIStatusError,
     Capabilities,
     Event,
+    EventError,
     Group,
     HttpRequest,
     HttpResponse,
     MediaLimit,
     Message,
+    MessageReceived,
     Phone,
     Recipient,
     SendOptions,
@@ -40,7 +42,11 @@ from whatsapp_async.provider import (
     SendStatus,
     convert_or_none,
 )
-from whatsapp_async.provider.cloudapi import NOT_PROCESSED_CODES, PAIR_LIMIT_CODES
+from whatsapp_async.provider.cloudapi import (
+    NOT_PROCESSED_CODES,
+    PAIR_LIMIT_CODES,
+    class_for_platform_code,
+)
 
 from . import webhooks
 from .build import build_message, encode_body
@@ -76,6 +82,10 @@ class MetaProvider(TemplateOperations, MediaOperations):
     # Meta's pair limit (131056) throttles one recipient, not the sender.
     pair_limit_codes = PAIR_LIMIT_CODES
 
+    # The correlation id rides in biz_opaque_callback_data, which status webhooks echo.
+    correlates_sends = True
+    customer_service_window = True
+
     name = "meta"
     settings_type = MetaSettings
     capabilities = Capabilities(
@@ -87,6 +97,7 @@ class MetaProvider(TemplateOperations, MediaOperations):
                 "mark_read",
                 "list_templates",
                 "webhooks",
+                "status_events",
                 "upload_media",
                 "create_template",
                 "delete_template",
@@ -212,6 +223,28 @@ class MetaProvider(TemplateOperations, MediaOperations):
                 status=response.status,
                 body=response.body,
             )
+
+    # -- after the send -------------------------------------------------------------------------
+    def error_class_for_event(self, error: EventError) -> type[APIStatusError] | None:
+        """The class a status's platform code implies (131026: ``RecipientError`` ...).
+
+        Example::
+
+            provider.error_class_for_event(EventError(code="131047"))  # OutsideWindowError
+        """
+        code = error.code
+        return class_for_platform_code(int(code)) if code and code.isdigit() else None
+
+    def event_sender(self, event: Event) -> str | None:
+        """The business ``phone_number_id`` an inbound message came to.
+
+        Example::
+
+            provider.event_sender(received)  # '106540352242922'
+        """
+        if isinstance(event, MessageReceived):
+            return event.recipient
+        return None
 
     # -- webhooks -------------------------------------------------------------------------------
     def parse_webhook(

@@ -22,7 +22,10 @@ Mapping decisions:
 - ``StatusUpdate.metadata``: the status's ``biz_opaque_callback_data`` decoded back into
   the mapping the send's ``metadata=`` carried (``WhatsApp.send`` encodes it as compact
   JSON). Callback data that is not a JSON object (set through ``extra=``, or by another
-  client) is kept as ``{"value": <the string>}``.
+  client) is kept as ``{"value": <the string>}``. The client's correlation id
+  (``_wa_cid``) is taken out of it into ``StatusUpdate.correlation_id``.
+- ``StatusUpdate.wamid`` is the status's ``id``; ``MessageReceived.referral`` is Meta's
+  ``referral`` (a free entry point: a click-to-WhatsApp ad or a Page button).
 
 Example::
 
@@ -54,6 +57,7 @@ from whatsapp_async.provider import (
     read_webhook_json,
 )
 
+from .build import CORRELATION_KEY
 from .webhook_wire import (
     InboundMessage,
     InboundStatus,
@@ -205,6 +209,7 @@ def _message_event(
         reaction=message.reaction,
         interactive=interactive,
         reply_to=context.id if context is not None else None,
+        referral=message.referral,
         sender_name=_sender_name(message, contacts),
         recipient=metadata.phone_number_id,
         errors=[_event_error(e) for e in message.errors],
@@ -214,6 +219,7 @@ def _message_event(
 
 def _status_event(status: InboundStatus, raw: Any) -> StatusUpdate:
     recipient = _user(status.recipient_id, status.recipient_user_id)
+    metadata, correlation_id = _callback_data(status.biz_opaque_callback_data)
     return StatusUpdate(
         provider=PROVIDER,
         message_id=status.id,
@@ -222,9 +228,25 @@ def _status_event(status: InboundStatus, raw: Any) -> StatusUpdate:
         timestamp=_timestamp(status.timestamp),
         error=_event_error(status.errors[0]) if status.errors else None,
         wa_id=status.recipient_id if status.recipient_id.isdigit() else None,
-        metadata=_callback_metadata(status.biz_opaque_callback_data),
+        metadata=metadata,
+        wamid=status.id,
+        correlation_id=correlation_id,
         raw=raw,
     )
+
+
+def _callback_data(opaque: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """The send's ``metadata`` and the client's correlation id from ``biz_opaque_callback_data``.
+
+    The correlation id is taken out (the caller's mapping comes back as it was sent); a
+    send that had only a correlation id has no metadata.
+    """
+    metadata = _callback_metadata(opaque)
+    if metadata is None or CORRELATION_KEY not in metadata:
+        return metadata, None
+    found = metadata.pop(CORRELATION_KEY)
+    correlation_id = found if isinstance(found, str) else None
+    return (metadata or None), correlation_id
 
 
 def _callback_metadata(opaque: Any) -> dict[str, Any] | None:

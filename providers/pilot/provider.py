@@ -54,6 +54,7 @@ from whatsapp_async.provider import (
     ConfigurationError,
     DeliveryState,
     Event,
+    EventError,
     HttpRequest,
     HttpResponse,
     Media,
@@ -157,8 +158,13 @@ class PilotProvider(Provider):
         ),
         recipients=frozenset({"phone", "group", "channel"}),
         options=frozenset({"deliver_at", "deliver_until"}),
-        operations=frozenset({"get_status", "cancel", "idempotency", "webhooks", "inline_media"}),
+        operations=frozenset(
+            {"get_status", "cancel", "idempotency", "webhooks", "inline_media", "status_events"}
+        ),
     )
+    # Meta numbers behind Pilot keep the Cloud API's window (META_OUTSIDE_24H_WINDOW); an
+    # unofficial ("Pilot Status web") number has none: do not enforce windows there.
+    customer_service_window = True
     default_base_url = "https://pilotstatus.com.br"
     default_rate_limit: ClassVar[float | None] = None  # Pilot documents no numbers
     media_limits: ClassVar[Mapping[str, MediaLimit]] = INLINE_MEDIA_LIMITS
@@ -191,6 +197,17 @@ class PilotProvider(Provider):
         if settings.whatsapp_number_id is not None:
             self._auth["x-whatsapp-number-id"] = settings.whatsapp_number_id
         self._signing_secrets = settings.signing_secrets()
+
+    # -- after the send ------------------------------------------------------------------------
+    def error_class_for_event(self, error: EventError) -> type[APIStatusError] | None:
+        """The class a ``message.failed`` ``errorCode`` implies (the closed set).
+
+        Example::
+
+            provider.error_class_for_event(EventError(code="META_OUTSIDE_24H_WINDOW"))
+            # OutsideWindowError
+        """
+        return pilot_errors.CODE_CLASSES.get(error.code) if error.code else None
 
     # -- identity ----------------------------------------------------------------------------
     @property

@@ -140,6 +140,7 @@ def _status(kind: str, data: MessageEventData, raw: Any) -> StatusUpdate:
         timestamp=parse_timestamp(data.created_at),
         error=error,
         wa_id=data.message_id,
+        wamid=data.message_id,
         raw=raw,
     )
 

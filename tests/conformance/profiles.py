@@ -70,6 +70,7 @@ PROFILES: dict[str, Profile] = {
                 "mark_read",
                 "list_templates",
                 "webhooks",
+                "status_events",
                 "upload_media",
                 "create_template",
                 "delete_template",
@@ -104,7 +105,9 @@ PROFILES: dict[str, Profile] = {
         ),
         recipients=frozenset({"phone", "group", "channel"}),
         options=frozenset({"deliver_at", "deliver_until"}),
-        operations=frozenset({"get_status", "cancel", "idempotency", "webhooks", "inline_media"}),
+        operations=frozenset(
+            {"get_status", "cancel", "idempotency", "webhooks", "inline_media", "status_events"}
+        ),
         rate_limit_fault={"status": 429, "code": "RATE_LIMITED"},
         server_fault={"status": 503},
         retries_ambiguous=True,

@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 import msgspec
 
 from ..errors import APIStatusError, ConfigurationError, UnsupportedFeature
-from ..events import Event
+from ..events import Event, EventError
 from ..messages import Message
 from ..recipients import Recipient
 from ..results import MessageStatus, SendResult, TemplateInfo
@@ -87,6 +87,9 @@ class SendOptions(msgspec.Struct, frozen=True, kw_only=True):
     deliver_at: datetime | None = None
     deliver_until: datetime | None = None
     extra: Mapping[str, Any] | None = None
+    correlation_id: str | None = None
+    """Set by the core on providers with ``correlates_sends``: carry it on the send so that
+    its status events name it (``StatusUpdate.correlation_id``)."""
 
 
 class Provider(abc.ABC):
@@ -122,6 +125,12 @@ class Provider(abc.ABC):
     max_rate_limit: ClassVar[float | None] = None
     """The highest throughput the provider documents for a sender (Meta: 1,000 msg/s): the
     adaptive limiter starts at ``default_rate_limit`` and never goes above this."""
+    correlates_sends: ClassVar[bool] = False
+    """The send can carry ``SendOptions.correlation_id`` and status events give it back
+    (Meta: inside ``biz_opaque_callback_data``): a send whose answer was lost can be found."""
+    customer_service_window: ClassVar[bool] = False
+    """Free-form messages need an open 24 h customer-service window (the Cloud API, and the
+    providers in front of it): the core tracks windows in the ledger."""
     operations: ClassVar[Mapping[str, Operation[..., Any]]] = {}
     """Provider-specific operations by name (collected from the class body; see ``wa.call``)."""
 
@@ -304,6 +313,22 @@ class Provider(abc.ABC):
 
     def parse_delete_media(self, response: HttpResponse) -> None:
         """Check a successful delete response."""
+
+    # -- after the send (optional) -----------------------------------------------------------
+    def error_class_for_event(self, error: EventError) -> type[APIStatusError] | None:
+        """The error class a status event's error code implies (None: decide generically).
+
+        ``wa.wait_for_status`` raises ``DeliveryFailed`` carrying an instance of it, and a
+        window-class error (``OutsideWindowError``) closes the user's window in the ledger.
+        """
+        return None
+
+    def event_sender(self, event: Event) -> str | None:
+        """The business sender (``sender_key``) an event concerns, when the event names it.
+
+        None means this client's own sender: a client receives the webhooks of its number.
+        """
+        return None
 
     # -- webhooks (optional) ------------------------------------------------------------------
     webhook_secret_setting: ClassVar[str | None] = None

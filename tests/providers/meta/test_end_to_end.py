@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import socket
 import warnings
 from collections.abc import AsyncIterator, Callable
@@ -93,7 +94,9 @@ async def test_send_then_sent_and_delivered_arrive_through_the_webhook_app(
         assert update.recipient == TO
         assert update.wa_id == TO[1:]
         assert update.timestamp is not None
-        assert update.raw["biz_opaque_callback_data"] == '{"order":"1234"}'
+        opaque = json.loads(update.raw["biz_opaque_callback_data"])
+        assert opaque == {"_wa_cid": update.correlation_id, "order": "1234"}
+        assert update.metadata == {"order": "1234"}
     assert updates[0].raw["pricing"]["pricing_model"] == "PMP"
     assert [status for status, _ in sim.webhook_deliveries] == [200, 200]
 

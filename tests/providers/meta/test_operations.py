@@ -230,6 +230,7 @@ def test_defaults_and_capabilities() -> None:
             "mark_read",
             "list_templates",
             "webhooks",
+            "status_events",
             "upload_media",
             "create_template",
             "delete_template",

@@ -41,9 +41,11 @@ async def test_metadata_round_trips_through_status_webhooks(
 
         await inbox.wait_for(lambda _: all(len(statuses(r.id)) == 2 for r in (tagged, raw, plain)))
 
-    assert sb.requests("meta")[0].json["biz_opaque_callback_data"] == json.dumps(
-        metadata, separators=(",", ":")
-    )
+    # The client's correlation id rides first; the caller's metadata follows as given.
+    sent = json.loads(sb.requests("meta")[0].json["biz_opaque_callback_data"])
+    assert list(sent) == ["_wa_cid", *metadata]
+    assert {k: v for k, v in sent.items() if k != "_wa_cid"} == metadata
+    assert [u.correlation_id for u in statuses(tagged.id)] == [sent["_wa_cid"]] * 2
     assert [u.metadata for u in statuses(tagged.id)] == [metadata, metadata]
     assert [u.metadata for u in statuses(raw.id)] == [{"value": "c-7"}] * 2
     assert [u.metadata for u in statuses(plain.id)] == [None, None]

@@ -91,6 +91,7 @@ def _update(fixture: str, **fields: Any) -> StatusUpdate:
     defaults: dict[str, Any] = {
         "provider": "meta",
         "message_id": raw["id"],
+        "wamid": raw["id"],
         "status": raw["status"],
         "recipient": SHEENA,
         "timestamp": _at(raw["timestamp"]),
@@ -107,7 +108,12 @@ def _expected(fixture: str) -> list[Any]:
         ]
     if fixture == "inbound_text_ad_referral.json":
         return [
-            _received(fixture, text="Can I get more info about this?", sender_name="Sheena Nelson")
+            _received(
+                fixture,
+                text="Can I get more info about this?",
+                sender_name="Sheena Nelson",
+                referral=_message(fixture)["referral"],
+            )
         ]
     if fixture == "inbound_text_referred_product.json":
         return [
@@ -270,6 +276,7 @@ def _expected(fixture: str) -> list[Any]:
             StatusUpdate(
                 provider="meta",
                 message_id="wamid.BATCH1",
+                wamid="wamid.BATCH1",
                 status="sent",
                 recipient=SHEENA,
                 timestamp=_at("1750100100"),
@@ -280,6 +287,7 @@ def _expected(fixture: str) -> list[Any]:
             StatusUpdate(
                 provider="meta",
                 message_id="wamid.BATCH1",
+                wamid="wamid.BATCH1",
                 status="delivered",
                 recipient=SHEENA,
                 timestamp=_at("1750100101"),

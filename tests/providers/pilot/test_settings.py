@@ -22,7 +22,9 @@ def test_registered_under_pilot_with_its_documented_defaults() -> None:
     caps = PilotProvider.capabilities
     assert caps.recipients == {"phone", "group", "channel"}
     assert caps.options == {"deliver_at", "deliver_until"}
-    assert caps.operations == {"get_status", "cancel", "idempotency", "webhooks", "inline_media"}
+    assert caps.operations == {
+        "get_status", "cancel", "idempotency", "webhooks", "inline_media", "status_events"
+    }  # fmt: skip
     assert "list_templates" not in caps.operations
     assert caps.messages == {
         "text", "template", "image", "video", "audio", "document", "sticker", "buttons"

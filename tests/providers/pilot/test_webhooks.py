@@ -62,6 +62,7 @@ def test_status_events(name: str, status: str, wa_id: str, when: str) -> None:
         recipient="+5511987654321",
         timestamp=at(when),
         wa_id=wa_id,
+        wamid=wa_id,
         raw=fixture_json(name),
     )
 
