@@ -31,6 +31,7 @@ from .errors import (
     BillingError,
     ClientClosedError,
     ConfigurationError,
+    DeliveryFailed,
     InvalidRecipient,
     NotFoundError,
     OutsideWindowError,
@@ -39,6 +40,7 @@ from .errors import (
     RecipientError,
     SendCancelled,
     ServerError,
+    StatusTimeout,
     StoreUnavailable,
     TemplateError,
     TemplateMismatch,
@@ -49,6 +51,7 @@ from .errors import (
     WhatsAppError,
 )
 from .events import Event, EventError, InboundMedia, MessageReceived, StatusUpdate, UnknownEvent
+from .ledger import Ledger, LedgerEntry, MemoryLedger, Window
 from .messages import (
     Audio,
     Buttons,
@@ -78,7 +81,14 @@ from .messages import (
 )
 from .provider import Capabilities, HttpRequest, HttpResponse, Provider, SendOptions
 from .recipients import Channel, Conversation, Group, Phone, Recipient
-from .results import BulkResult, MessageStatus, SendResult, TemplateComponentInfo, TemplateInfo
+from .results import (
+    BulkResult,
+    DeliveryReport,
+    MessageStatus,
+    SendResult,
+    TemplateComponentInfo,
+    TemplateInfo,
+)
 
 if TYPE_CHECKING:
     from ._client import WhatsApp
@@ -110,6 +120,8 @@ __all__ = [
     "ContactUrl",
     "Contacts",
     "Conversation",
+    "DeliveryFailed",
+    "DeliveryReport",
     "Document",
     "Event",
     "EventError",
@@ -121,11 +133,14 @@ __all__ = [
     "Image",
     "InboundMedia",
     "InvalidRecipient",
+    "Ledger",
+    "LedgerEntry",
     "ListMessage",
     "ListRow",
     "ListSection",
     "Location",
     "MemoryIdempotencyStore",
+    "MemoryLedger",
     "Message",
     "MessageReceived",
     "MessageStatus",
@@ -146,6 +161,7 @@ __all__ = [
     "SendOptions",
     "SendResult",
     "ServerError",
+    "StatusTimeout",
     "StatusUpdate",
     "Sticker",
     "StoreUnavailable",
@@ -166,6 +182,7 @@ __all__ = [
     "WebhookSignatureError",
     "WhatsApp",
     "WhatsAppError",
+    "Window",
     "__version__",
     "available_providers",
     "message_from_dict",

@@ -151,6 +151,7 @@ class DeliveryWaits:
     # -- in-doubt sends -------------------------------------------------------------------------
     async def resolve(self, error: WhatsAppError, *, wait: float) -> SendResult:
         """Settle one in-doubt send (see ``WhatsApp.resolve_in_doubt``); raise if it cannot be."""
+        self.require_resolvable()
         pending: PendingSend | None = getattr(error, "_pending", None)
         if not error.in_doubt:
             raise ValidationError(
@@ -165,12 +166,6 @@ class DeliveryWaits:
         if self.tracker.dedupes and pending.prepared.options.idempotency_key is not None:
             # The provider drops a second request with the same key: sending is the look-up.
             return await self._resend(pending)
-        if not self.tracker.correlates:
-            raise self.tracker.provider.unsupported(
-                "resolve_in_doubt",
-                f"{self.tracker.name} neither dedupes resends nor reports correlated statuses: an "
-                "in-doubt send cannot be settled",
-            )
         ledger = self.require_ledger()
         correlation_id = pending.prepared.options.correlation_id
         assert correlation_id is not None
@@ -199,18 +194,34 @@ class DeliveryWaits:
     async def _resend(self, pending: PendingSend) -> SendResult:
         return await pending.resend()
 
+    def require_resolvable(self) -> None:
+        """``UnsupportedFeature`` unless this provider dedupes resends or correlates statuses."""
+        tracker = self.tracker
+        if tracker.dedupes:
+            return
+        if not tracker.provider.correlates_sends:
+            raise tracker.provider.unsupported(
+                "resolve_in_doubt",
+                f"{tracker.name} neither drops duplicate sends nor reports correlated statuses: "
+                "an in-doubt send cannot be settled (look it up, or accept the doubt)",
+            )
+        self.require_ledger()
+
     async def resolve_many(
         self, outcomes: Sequence[SendResult | WhatsAppError], *, wait: float
     ) -> list[SendResult | WhatsAppError]:
         """Settle every in-doubt outcome of a bulk send; the others are kept as they are."""
 
+        self.require_resolvable()
+
         async def settle(outcome: SendResult | WhatsAppError) -> SendResult | WhatsAppError:
-            if isinstance(outcome, SendResult) or not outcome.in_doubt:
-                return outcome
+            pending = getattr(outcome, "_pending", None)
+            if isinstance(outcome, SendResult) or not outcome.in_doubt or pending is None:
+                return outcome  # settled already, or not this client's to settle
             try:
                 return await self.resolve(outcome, wait=wait)
             except WhatsAppError as exc:
-                return exc
+                return exc  # still in doubt (the same error), or DeliveryFailed
 
         return list(await asyncio.gather(*(settle(o) for o in outcomes)))
 

@@ -204,6 +204,13 @@ class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors
             self.list_templates, ttl=template_cache_ttl, provider=self._name
         )
         self._media = MediaIO(self._executor, self._transport)
+        if window_mode == "enforce" and not self._provider.customer_service_window:
+            raise ConfigurationError(
+                f"{self._name} has no customer-service window: window='enforce' cannot apply "
+                "(use 'track' or 'off')"
+            )
+        if window_mode == "enforce" and ledger is None:
+            raise ConfigurationError("window='enforce' needs a ledger (ledger=None keeps none)")
         self._tracker = DeliveryTracker(
             ledger if isinstance(ledger, Ledger) else None, self._provider, window=window_mode
         )
@@ -226,14 +233,31 @@ class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors
         self._warned_unverified = False
 
     @classmethod
-    def with_fallback(cls, *clients: WhatsApp, failover_on_ambiguous: bool = False) -> Failover:
+    def with_fallback(
+        cls,
+        *clients: WhatsApp,
+        failover_on_ambiguous: bool = False,
+        on_status_timeout: float | None = None,
+        await_status: str = "delivered",
+    ) -> Failover:
         """A :class:`Failover` that tries ``clients`` in order for each send.
+
+        With ``on_status_timeout=seconds`` (opt-in) a send through a client with status events
+        also waits for ``await_status``: a ``failed`` status, or none in time, sends it through
+        the next client, and the ledger links the two messages. A message that was only slow
+        may then arrive twice: choose the bound with that in mind.
 
         Example::
 
             wa = WhatsApp.with_fallback(WhatsApp("meta", ...), WhatsApp("pilot", ...))
+            wa = WhatsApp.with_fallback(meta, pilot, on_status_timeout=120)
         """
-        return Failover(clients, failover_on_ambiguous=failover_on_ambiguous)
+        return Failover(
+            clients,
+            failover_on_ambiguous=failover_on_ambiguous,
+            on_status_timeout=on_status_timeout,
+            await_status=await_status,
+        )
 
     # -- introspection ------------------------------------------------------------------------
     @property

@@ -115,7 +115,8 @@ class DeliveryTracker:
         self.correlates = ledger is not None and provider.correlates_sends
         self.windows = ledger is not None and window != "off" and provider.customer_service_window
         self.enforces = self.windows and window == "enforce"
-        self._memory = ledger if isinstance(ledger, MemoryLedger) else None
+        # The in-process fast path (no coroutines); a subclass may override the async methods.
+        self._memory = ledger if type(ledger) is MemoryLedger else None
         self._ids = itertools.count(1)
         self._prefix = secrets.token_urlsafe(6)
         self._tasks: set[asyncio.Task[None]] = set()

@@ -10,6 +10,13 @@ may have been delivered — a 5xx, a timeout or reset after sending) is raised t
 unless ``failover_on_ambiguous=True``, because trying elsewhere could deliver the
 message twice.
 
+Status-driven failover is opt-in (``on_status_timeout=seconds``): after a client with status
+events accepts the send, the chain waits for ``await_status`` (default ``delivered``); a
+``failed`` status, or none within the bound, sends the message through the next client, and
+both ledgers link the two messages (``LedgerEntry.replaced_by`` / ``replaces``). The send
+call returns only then. A message that was merely slow can arrive twice: the bound is the
+trade, which is why it is off by default.
+
 Example::
 
     primary = WhatsApp("meta", token=..., phone_number_id=...)
@@ -27,20 +34,24 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ._awaiting import AWAITABLE
 from ._bulk import BulkRun, Job, ResultCallback
 from ._items import BulkInput, BulkItem
-from ._protocols import Sender, WebhookSender, WebhookSource
+from ._protocols import Sender, StatusWaiter, WebhookSender, WebhookSource
 from ._timeout import Timeout
 from .errors import (
     APIConnectionError,
     ConfigurationError,
+    DeliveryFailed,
     RateLimitError,
     ServerError,
+    StatusTimeout,
     UnsupportedFeature,
     ValidationError,
     WhatsAppError,
 )
 from .events import Event
+from .ledger import Ledger, LedgerEntry
 from .messages import Message
 from .provider import Capabilities
 from .recipients import Recipient
@@ -65,11 +76,28 @@ class Failover:
         bulk = await wa.send_many(items)
     """
 
-    def __init__(self, clients: Iterable[Sender], *, failover_on_ambiguous: bool = False) -> None:
+    def __init__(
+        self,
+        clients: Iterable[Sender],
+        *,
+        failover_on_ambiguous: bool = False,
+        on_status_timeout: float | None = None,
+        await_status: str = "delivered",
+    ) -> None:
         self.clients: list[Sender] = list(clients)
         if len(self.clients) < 2:
             raise ConfigurationError("failover needs at least two clients")
+        if on_status_timeout is not None and (
+            isinstance(on_status_timeout, bool)
+            or not isinstance(on_status_timeout, (int, float))
+            or on_status_timeout <= 0
+        ):
+            raise ConfigurationError("on_status_timeout must be a positive number of seconds")
+        if await_status not in AWAITABLE:
+            raise ConfigurationError(f"await_status must be one of {', '.join(AWAITABLE)}")
         self.failover_on_ambiguous = failover_on_ambiguous
+        self.on_status_timeout = on_status_timeout
+        self.await_status = await_status
 
     def __repr__(self) -> str:
         return f"Failover({', '.join(c.provider_name for c in self.clients)})"
@@ -118,9 +146,11 @@ class Failover:
 
             result = await wa.send("+14155552671", Text("hi"))
         """
+        last = len(self.clients) - 1
+        replaced: tuple[Sender, SendResult] | None = None
         for position, client in enumerate(self.clients):
             try:
-                return await client.send(
+                result = await client.send(
                     to,
                     message,
                     reply_to=reply_to,
@@ -133,7 +163,7 @@ class Failover:
                     max_retries=max_retries,
                 )
             except WhatsAppError as exc:
-                if not self.can_fail_over(exc) or position == len(self.clients) - 1:
+                if not self.can_fail_over(exc) or position == last:
                     raise
                 log.warning(
                     "failing over from %s to %s after %s",
@@ -141,7 +171,41 @@ class Failover:
                     self.clients[position + 1].provider_name,
                     type(exc).__name__,
                 )
-        raise AssertionError("unreachable: the last client's error is raised in the loop")
+                continue
+            if replaced is not None:
+                await _link(*replaced, client, result)
+            if position == last or not self._watches(client):
+                return result
+            reason = await self._delivery_problem(client, result)
+            if reason is None:
+                return result
+            log.warning(
+                "failing over from %s to %s: message %s %s",
+                client.provider_name,
+                self.clients[position + 1].provider_name,
+                result.id,
+                reason,
+            )
+            replaced = (client, result)
+        raise AssertionError("unreachable: the last client returns or raises in the loop")
+
+    def _watches(self, client: Sender) -> bool:
+        return (
+            self.on_status_timeout is not None
+            and "status_events" in client.capabilities.operations
+            and isinstance(client, StatusWaiter)
+        )
+
+    async def _delivery_problem(self, client: Sender, result: SendResult) -> str | None:
+        """Why ``result`` must be sent elsewhere (failed, or not delivered in time), or None."""
+        assert isinstance(client, StatusWaiter) and self.on_status_timeout is not None
+        try:
+            await client.wait_for_status(result, self.await_status, timeout=self.on_status_timeout)
+        except DeliveryFailed as exc:
+            return f"failed ({type(exc.error).__name__})"
+        except StatusTimeout as exc:
+            return f"not {self.await_status} within {self.on_status_timeout:g} s ({exc.status})"
+        return None
 
     async def send_many(
         self,
@@ -281,3 +345,19 @@ class Failover:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+async def _link(old_client: Sender, old: SendResult, new_client: Sender, new: SendResult) -> None:
+    """Record in each client's ledger that ``new`` was sent instead of ``old``."""
+    old_entry = LedgerEntry(id=old.id, provider=old.provider, recipient=old.recipient)
+    new_entry = LedgerEntry(id=new.id, provider=new.provider, recipient=new.recipient)
+    ledgers: list[Ledger] = []
+    for client in (old_client, new_client):
+        ledger = getattr(client, "ledger", None)
+        if isinstance(ledger, Ledger) and all(ledger is not seen for seen in ledgers):
+            ledgers.append(ledger)
+    for ledger in ledgers:
+        try:
+            await ledger.link(old_entry, new_entry)
+        except Exception as exc:  # both messages are sent: never an error now
+            log.warning("the ledger could not link %s to %s (%s)", old.id, new.id, exc)

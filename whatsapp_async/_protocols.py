@@ -17,13 +17,13 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from ._timeout import Timeout
-from .events import Event
+from .events import Event, StatusUpdate
 from .messages import Message
 from .provider import Capabilities
 from .recipients import Recipient
 from .results import SendResult
 
-__all__ = ["Sender", "WebhookSender", "WebhookSource"]
+__all__ = ["Sender", "StatusWaiter", "WebhookSender", "WebhookSource"]
 
 
 class Sender(Protocol):
@@ -93,3 +93,19 @@ class WebhookSender(Sender, WebhookSource, Protocol):
 
         isinstance(wa, WebhookSender)  # True
     """
+
+
+@runtime_checkable
+class StatusWaiter(Protocol):
+    """A sender whose deliveries can be awaited (a ``WhatsApp`` client with status events).
+
+    Example::
+
+        if isinstance(client, StatusWaiter):
+            await client.wait_for_status(result, "delivered", timeout=30)
+    """
+
+    async def wait_for_status(
+        self, result: SendResult | str, status: str = "delivered", *, timeout: float = 60.0
+    ) -> StatusUpdate:
+        """The update that reached ``status``; raises ``DeliveryFailed`` / ``StatusTimeout``."""

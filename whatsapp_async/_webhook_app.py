@@ -10,7 +10,9 @@ and parses deliveries: a client, a failover chain), not on the client class. Wha
   ``max_body``; 400 for a body the HTTP layer cannot read (a broken chunked or gzip
   encoding); 401 when verification fails (``WebhookSignatureError``); 400 for a verified
   body that is not readable JSON (``WebhookPayloadError``); 405 when the provider receives
-  no webhooks; otherwise 200, and the handler runs in the background. A 503 and every 4xx
+  no webhooks; 503 when the client's ledger could not record the events
+  (``StoreUnavailable``: a shared ledger down); otherwise 200 once the ledger has them,
+  and the handler runs in the background. A 503 and every 4xx
   accept nothing: the events are neither handled nor remembered, so a redelivery counts.
 - Any other method: 405 (aiohttp's router).
 
@@ -42,6 +44,7 @@ from aiohttp import web
 from ._protocols import WebhookSource
 from .errors import (
     ConfigurationError,
+    StoreUnavailable,
     UnsupportedFeature,
     WebhookPayloadError,
     WebhookSignatureError,
@@ -267,8 +270,19 @@ class _Receiver:
             return web.Response(status=413, text="payload too large")
         except web.RequestPayloadError:  # a broken chunked or Content-Encoding body
             return web.Response(status=400, text="unreadable body")
+        receive = getattr(self._source, "receive_webhook", None)
         try:
-            events = self._source.parse_webhook(request.headers, body, request.query)
+            if receive is not None:
+                # The ledger records the events before the provider hears 200: a delivery it
+                # could not record is answered 503 and comes again.
+                events = await receive(request.headers, body, request.query)
+            else:
+                events = self._source.parse_webhook(request.headers, body, request.query)
+        except StoreUnavailable as exc:
+            log.warning(
+                "%s webhooks: the ledger could not record a delivery (%s): 503", provider, exc
+            )
+            return web.Response(status=503, text="ledger unavailable: retry later")
         except WebhookSignatureError as exc:
             log.warning("rejected a %s webhook: %s", provider, exc.message)
             return web.Response(status=401, text="invalid signature")

@@ -45,6 +45,9 @@ CSW_SECONDS = 24 * 3600.0
 FEP_SECONDS = 72 * 3600.0
 """A free-entry-point window: 72 h from the business's reply (sent within 24 h)."""
 
+TIMESTAMP_RESOLUTION = 1.0
+"""Seconds: webhook timestamps are whole seconds (Meta's unix strings)."""
+
 WindowState = Literal["open", "closed", "unknown"]
 
 
@@ -175,7 +178,12 @@ def window_from_record(record: WindowRecord | None, *, now: float) -> Window:
     if record is None or (record.inbound_at is None and record.closed_at is None):
         return Window(state="unknown")
     inbound = record.inbound_at
-    refused = record.closed_at is not None and (inbound is None or record.closed_at >= inbound)
+    # Providers stamp messages in whole seconds: a message stamped in the second of a refusal
+    # may have come after it, and the open reading is the safe one (a wrong "open" costs one
+    # refused request; a wrong "closed" would hold back a message the user is waiting for).
+    refused = record.closed_at is not None and (
+        inbound is None or record.closed_at >= inbound + TIMESTAMP_RESOLUTION
+    )
     free_until = None
     if record.entry_reply_at is not None and now < record.entry_reply_at + FEP_SECONDS:
         free_until = _utc(record.entry_reply_at + FEP_SECONDS)

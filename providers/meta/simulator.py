@@ -88,7 +88,9 @@ class MetaSimulator(Simulator):
     or ``paused``), ``page_size`` (templates per page), ``undeliverable`` (numbers, as
     digits, whose messages fail), ``templates`` (a :class:`TemplateBook`),
     ``new_template_status`` (``APPROVED``), ``media`` (a :class:`MediaStore`),
-    ``media_url_ttl`` (seconds a download URL works, 300), ``strict_media_ids``.
+    ``media_url_ttl`` (seconds a download URL works, 300), ``strict_media_ids``,
+    ``enforce_windows`` (refuse free-form sends outside the 24 h window with 131047;
+    ``last_inbound`` holds when each user last wrote).
 
     Example::
 
@@ -116,6 +118,10 @@ class MetaSimulator(Simulator):
         self.message_status = "accepted"
         self.page_size = 4
         self.undeliverable: set[str] = set()
+        self.enforce_windows = False
+        """Refuse free-form sends outside the user's 24 h window with 131047, as Meta does."""
+        self.last_inbound: dict[str, float] = {}
+        """When each user (digits) last wrote: ``emit_inbound`` sets it (epoch seconds)."""
         self.sent: dict[str, dict[str, Any]] = {}
         """Accepted send bodies by the wamid they were given."""
         self.marked_read: list[tuple[str, bool]] = []
@@ -199,9 +205,23 @@ class MetaSimulator(Simulator):
             check = validate_send(body, self.templates)
             if self.strict_media_ids:
                 self._check_media_ids(body)
+            if self.enforce_windows:
+                self._check_window(check)
         except Rejection as rejection:
             return self._reject(rejection)
         return self._accept(check, body)
+
+    def _check_window(self, check: SendCheck) -> None:
+        """131047 for a free-form send to a user who has not written in the last 24 h."""
+        if check.type == "template" or check.recipient_type != "individual":
+            return
+        last = self.last_inbound.get(check.to.lstrip("+"))
+        if last is None or time.time() - last > 24 * 3600:
+            raise Rejection(
+                131047,
+                "Message failed to send because more than 24 hours have passed since the "
+                "customer last replied to this number.",
+            )
 
     def _check_media_ids(self, body: dict[str, Any]) -> None:
         for media_id in media_ids_in(body):
@@ -551,7 +571,9 @@ class MetaSimulator(Simulator):
         """
         digits = from_.lstrip("+")
         wamid = _new_wamid(digits)
-        item: dict[str, Any] = {"from": digits, "id": wamid, "timestamp": str(int(time.time()))}
+        now = time.time()
+        self.last_inbound[digits] = now
+        item: dict[str, Any] = {"from": digits, "id": wamid, "timestamp": str(int(now))}
         if message is not None:
             item.update(message)
         else:

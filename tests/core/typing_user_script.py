@@ -36,6 +36,8 @@ from whatsapp_async import (
     Contacts,
     ContactUrl,
     Conversation,
+    DeliveryFailed,
+    DeliveryReport,
     Document,
     Event,
     EventError,
@@ -47,11 +49,14 @@ from whatsapp_async import (
     Image,
     InboundMedia,
     InvalidRecipient,
+    Ledger,
+    LedgerEntry,
     ListMessage,
     ListRow,
     ListSection,
     Location,
     MemoryIdempotencyStore,
+    MemoryLedger,
     Message,
     MessageReceived,
     MessageStatus,
@@ -72,6 +77,7 @@ from whatsapp_async import (
     SendOptions,
     SendResult,
     ServerError,
+    StatusTimeout,
     StatusUpdate,
     Sticker,
     StoreUnavailable,
@@ -92,6 +98,7 @@ from whatsapp_async import (
     WebhookSignatureError,
     WhatsApp,
     WhatsAppError,
+    Window,
     available_providers,
     message_from_dict,
     register_provider,
@@ -240,3 +247,23 @@ async def main() -> None:
             outcomes: Sequence[SendResult | WhatsAppError] = partial or []
             print(outcomes)
         print(recipients(), on_event, TYPES, PROVIDER_TYPES, names, version)
+        ledger: Ledger = MemoryLedger(max_entries=1000)
+        tracked = WhatsApp("meta", ledger=ledger, window="enforce", **sb.settings("meta"))
+        await sb.serve_webhooks(tracked)
+        sent: SendResult = await tracked.send(
+            "+14155552671", Text("hi"), outside_window=Template("reengage")
+        )
+        try:
+            update: StatusUpdate = await tracked.wait_for_status(sent, "delivered", timeout=5)
+            print(update.correlation_id, update.wamid)
+        except DeliveryFailed as failed:
+            mapped: APIStatusError = failed.error
+            print(mapped.code, failed.update)
+        except StatusTimeout as late:
+            print(late.status, late.awaited)
+        report: DeliveryReport = await tracked.wait_for_statuses(bulk, "read", timeout=1)
+        print(report.reached, report.failed, report.timed_out, report.not_sent)
+        window: Window = await tracked.window("+14155552671")
+        entry: LedgerEntry | None = await ledger.get(sent.id)
+        settled: BulkResult = await tracked.resolve_in_doubt(bulk, wait=1.0)
+        print(window.state, window.until, entry, settled, sent.recovered, sent.window_fallback)
