@@ -34,6 +34,7 @@ from whatsapp_async import (
     Video,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta.settings import DEFAULT_API_VERSION as API
 from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 from .conftest import TO
@@ -603,7 +604,7 @@ async def test_every_message_type_is_sent_with_the_exact_body(
 
     [record] = sb.requests("meta")
     assert record.method == "POST"
-    assert record.path == f"/v23.0/{settings['phone_number_id']}/messages"
+    assert record.path == f"/{API}/{settings['phone_number_id']}/messages"
     assert record.headers["Authorization"] == f"Bearer {settings['token']}"
     assert record.headers["Content-Type"] == "application/json"
     assert record.json == {**BASE, **expected}

@@ -25,7 +25,7 @@ def test_registered_under_pilot_with_its_documented_defaults() -> None:
     assert caps.operations == {"get_status", "cancel", "idempotency", "webhooks", "inline_media"}
     assert "list_templates" not in caps.operations
     assert caps.messages == {
-        "text", "template", "image", "video", "audio", "document", "sticker", "buttons"
+        "text", "template", "image", "video", "audio", "document", "sticker", "buttons", "cta_url"
     }  # fmt: skip
 
 
