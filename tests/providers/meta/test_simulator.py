@@ -7,7 +7,6 @@ leaves the deliberately broken ones alone.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -17,41 +16,9 @@ from whatsapp_async.testing import Sandbox
 from whatsapp_async_providers.meta.settings import DEFAULT_API_VERSION as API
 from whatsapp_async_providers.meta.simulator import MetaSimulator
 
-from .conftest import RAW_CLIENT, TO, load_json
+from .conftest import RAW_CLIENT, TO, Graph, load_json
 
 EXAMPLES: dict[str, dict[str, Any]] = load_json("spec_request_examples.json")
-
-
-class Graph:
-    """A minimal third-party Meta client: versioned paths, Bearer token, JSON."""
-
-    def __init__(self, session: aiohttp.ClientSession, base: str, token: str, node: str) -> None:
-        self.session = session
-        self.base = base
-        self.token = token
-        self.node = node
-
-    async def post(
-        self,
-        body: Any,
-        *,
-        token: str | None = None,
-        node: str | None = None,
-        version: str = API,
-    ) -> tuple[int, Any]:
-        headers = {"User-Agent": RAW_CLIENT}
-        if token != "":
-            headers["Authorization"] = f"Bearer {token or self.token}"
-        url = f"{self.base}/{version}/{node or self.node}/messages"
-        async with self.session.post(url, json=body, headers=headers) as response:
-            return response.status, await response.json()
-
-
-@pytest.fixture
-async def graph(sb: Sandbox) -> AsyncIterator[Graph]:
-    settings = sb.settings("meta")
-    async with aiohttp.ClientSession() as session:
-        yield Graph(session, sb.base_url("meta"), settings["token"], settings["phone_number_id"])
 
 
 ACCEPTED_EXAMPLES = [
