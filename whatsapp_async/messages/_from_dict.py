@@ -134,8 +134,13 @@ def _card(value: Any) -> Any:
     if not isinstance(value, Mapping):
         return value
     fields = dict(value)
+    header = fields.get("header")
+    kind = fields.get("header_type")
+    if isinstance(header, Mapping) and "type" not in header and isinstance(kind, str):
+        # The card's own header_type says what a plain-data header is (see TemplateCard).
+        header = {**header, "type": kind}
     if "header" in fields:
-        fields["header"] = _header(fields["header"], card=True)
+        fields["header"] = _header(header, card=True)
     if "body" in fields:
         fields["body"] = _body(fields["body"])
     if "buttons" in fields:

@@ -276,6 +276,8 @@ class TemplateCard(msgspec.Struct, frozen=True, kw_only=True):
 
     ``header`` is an image or video (media-card carousels) or a :class:`ProductHeader`
     (product-card carousels); ``body`` and ``buttons`` are as on ``Template``.
+    ``header_type`` is filled in from ``header`` (``"image"``, ``"video"``, ``"product"``), so
+    that the card as plain data (``msgspec.to_builtins``, a job queue) still says which it is.
 
     Example::
 
@@ -286,6 +288,7 @@ class TemplateCard(msgspec.Struct, frozen=True, kw_only=True):
     header: Image | Video | ProductHeader
     body: Sequence[BodyValue] | Mapping[str, BodyValue] = ()
     buttons: Sequence[TemplateButton] = ()
+    header_type: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.header, (Image, Video, ProductHeader)):
@@ -294,6 +297,13 @@ class TemplateCard(msgspec.Struct, frozen=True, kw_only=True):
                 f"got {type(self.header).__name__}",
                 field="template.cards.header",
             )
+        kind = "product" if isinstance(self.header, ProductHeader) else self.header.kind
+        if self.header_type is not None and self.header_type != kind:
+            raise ValidationError(
+                f"template.cards.header_type is {self.header_type!r}, but the header is a {kind}",
+                field="template.cards.header_type",
+            )
+        msgspec.structs.force_setattr(self, "header_type", kind)
         check_body(self.body, "template.cards.body")
         items(self.buttons, TemplateButton, "template.cards.buttons")
 
