@@ -19,6 +19,7 @@ import random
 import socket
 import time
 from collections import Counter
+from typing import NamedTuple
 
 import msgspec
 from aiohttp import web
@@ -29,41 +30,77 @@ from ._console import Console
 from .errors import UnsupportedFeature, WhatsAppError
 from .events import Event, StatusUpdate
 from .messages import (
+    AddressRequest,
     Audio,
     Buttons,
+    CallPermissionRequest,
+    Catalog,
     Contact,
     ContactName,
     ContactPhone,
     Contacts,
+    CtaUrl,
+    Currency,
+    DateTime,
     Document,
+    Flow,
     Image,
     ListMessage,
     ListRow,
     ListSection,
     Location,
+    LocationRequest,
     Message,
+    Product,
+    ProductList,
+    ProductSection,
     Reaction,
     ReplyButton,
     Sticker,
     Template,
+    TemplateButton,
+    TemplateCard,
     Text,
     Video,
+    VoiceCall,
 )
 from .testing import Sandbox
 
-__all__ = ["demo_messages", "run_demo"]
+__all__ = ["DemoCase", "demo_cases", "demo_messages", "run_demo"]
 
 CUSTOMER = "+14155552671"
+INDIAN_CUSTOMER = "+919876543210"  # address messages are for Indian users only
+CATALOG = "367025965434465"
 
 
-def demo_messages(reply_target: str) -> list[Message]:
-    """One message of every kind; the reaction reacts to ``reply_target``.
+class DemoCase(NamedTuple):
+    """One row of the demo: its label, the message and who gets it."""
+
+    label: str
+    message: Message
+    to: str = CUSTOMER
+
+
+def _card(number: int) -> TemplateCard:
+    return TemplateCard(
+        header=Image(link=f"https://example.com/deal-{number}.jpg"),
+        body=[f"{number * 10}%"],
+        buttons=[
+            TemplateButton(sub_type="quick_reply", value=f"more-{number}"),
+            TemplateButton(sub_type="url", value=f"deal-{number}"),
+        ],
+    )
+
+
+def demo_cases(reply_target: str) -> list[DemoCase]:
+    """One message of every kind (and the richer templates); the reaction reacts to
+    ``reply_target``.
 
     Example::
 
-        [m.kind for m in demo_messages("wamid.X")][:3]  # ['text', 'template', 'image']
+        [case.label for case in demo_cases("wamid.X")][:3]  # ['text', 'template', 'image']
     """
-    return [
+    messages: list[Message] = [
         Text("Your order #1234 has shipped: https://example.com/track/1234", preview_url=True),
         Template("order_update", language="en_US", body=["Ada", "#1234"]),
         Image(link="https://example.com/receipt.png", caption="Your receipt"),
@@ -91,7 +128,47 @@ def demo_messages(reply_target: str) -> list[Message]:
             "Options",
             [ListSection("Delivery", [ListRow("door", "To the door"), ListRow("box", "Locker")])],
         ),
+        CtaUrl("Your parcel is on its way.", "Track", "https://example.com/track/1234"),
+        Flow(body="Rate your delivery", cta="Rate it", flow_id="1234567890", screen="RATE"),
+        Product(catalog_id=CATALOG, product_retailer_id="SKU-1", body="Back in stock"),
+        ProductList(
+            "Picked for you", CATALOG, [ProductSection("Shoes", ["SKU-1", "SKU-2"])], header="Picks"
+        ),
+        Catalog(body="Browse everything we sell", thumbnail_product_retailer_id="SKU-1"),
+        LocationRequest("Where should we deliver next time?"),
+        CallPermissionRequest("May we call you about your order?"),
+        VoiceCall(body="Talk to a person", display_text="Call us"),
     ]
+    cases = [DemoCase(m.kind, m) for m in messages]
+    cases.append(DemoCase("address_request", AddressRequest(body="Your address?"), INDIAN_CUSTOMER))
+    cases += [
+        DemoCase(
+            "template (carousel)",
+            Template("spring_carousel", body=["Ada"], cards=[_card(1), _card(2)]),
+        ),
+        DemoCase(
+            "template (currency)",
+            Template(
+                "order_total",
+                body=[
+                    Currency(amount_1000=12_990, code="EUR", fallback_value="€12.99"),
+                    DateTime("Tuesday, 3 March 2026"),
+                ],
+            ),
+        ),
+        DemoCase("template (otp)", Template("verify_code", otp="482913")),
+    ]
+    return cases
+
+
+def demo_messages(reply_target: str) -> list[Message]:
+    """The messages of :func:`demo_cases`.
+
+    Example::
+
+        [m.kind for m in demo_messages("wamid.X")][:3]  # ['text', 'template', 'image']
+    """
+    return [case.message for case in demo_cases(reply_target)]
 
 
 def _fanout_numbers(count: int, seed: int = 2024) -> list[str]:
@@ -164,29 +241,27 @@ async def _send_each_kind(
     failures = 0
     reply_target = "wamid.demo"
     console.heading(f"{name}: one message of each kind")
-    for message in demo_messages(reply_target):
+    for label, message, to in demo_cases(reply_target):
         if isinstance(message, Reaction):
             message = Reaction(reply_target, message.emoji)
         before = len(sb.requests(name))
         try:
-            result = await client.send(CUSTOMER, message)
+            result = await client.send(to, message)
         except UnsupportedFeature as exc:
-            cells[message.kind] = "unsupported"
-            console.line(f"  {message.kind:<9} not sent: {exc.message}")
+            cells[label] = "unsupported"
+            console.line(f"  {label:<19} not sent: {exc.message}")
             continue
         except WhatsAppError as exc:
-            cells[message.kind] = f"error: {type(exc).__name__}"
+            cells[label] = f"error: {type(exc).__name__}"
             failures += 1
-            console.line(f"  {message.kind:<9} FAILED: {exc}")
+            console.line(f"  {label:<19} FAILED: {exc}")
             continue
         if message.kind == "text":
             reply_target = result.id
-        cells[message.kind] = result.status
+        cells[label] = result.status
         for record in sb.requests(name)[before:]:
-            console.line(
-                f"  {message.kind:<9} -> {record.method} {record.path} {_short(record.json)}"
-            )
-        console.line(f"  {'':<9} <- {result.status} id={result.id}")
+            console.line(f"  {label:<19} -> {record.method} {record.path} {_short(record.json)}")
+        console.line(f"  {'':<19} <- {result.status} id={result.id}")
     return cells, failures
 
 
@@ -217,9 +292,9 @@ async def run_demo(console: Console, *, fanout: int = 1000, concurrency: int = 1
             failures += failed
 
         console.heading("the same call site, every provider")
-        kinds = [m.kind for m in demo_messages("x")]
+        labels = [case.label for case in demo_cases("x")]
         console.table(
-            ["message", *names], [[k, *(table[n].get(k, "-") for n in names)] for k in kinds]
+            ["message", *names], [[k, *(table[n].get(k, "-") for n in names)] for k in labels]
         )
 
         if fanout > 0:

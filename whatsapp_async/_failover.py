@@ -67,6 +67,14 @@ __all__ = ["Failover"]
 log = logging.getLogger("whatsapp_async")
 
 
+def _template_features(caps: list[Capabilities]) -> frozenset[str] | None:
+    """What at least one client can put in a template (None: some client does not say)."""
+    declared = [c.template_features for c in caps if "template" in c.messages]
+    if any(features is None for features in declared):
+        return None
+    return frozenset().union(*(f for f in declared if f is not None))
+
+
 class Failover:
     """Clients tried in order for each send (see the module docs).
 
@@ -116,6 +124,7 @@ class Failover:
             recipients=frozenset().union(*(c.recipients for c in caps)),
             options=frozenset().union(*(c.options for c in caps)),
             operations=frozenset().union(*(c.operations for c in caps)),
+            template_features=_template_features(caps),
         )
 
     def can_fail_over(self, error: WhatsAppError) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import _registry
-from .messages import MESSAGE_KINDS
+from .messages import MESSAGE_KINDS, TEMPLATE_FEATURES
 from .provider import Capabilities
 
 __all__ = ["FEATURE_ROWS", "feature_rows", "markdown_table", "write_table"]
@@ -36,6 +36,7 @@ OPERATION_KINDS = (
 
 FEATURE_ROWS: tuple[tuple[str, str, str], ...] = (
     *((f"message: {k}", "messages", k) for k in MESSAGE_KINDS),
+    *((f"template: {k}", "template_features", k) for k in TEMPLATE_FEATURES),
     *((f"to: {k}", "recipients", k) for k in RECIPIENT_KINDS),
     *((f"option: {k}", "options", k) for k in OPTION_KINDS),
     *((f"operation: {k}", "operations", k) for k in OPERATION_KINDS),
@@ -43,12 +44,20 @@ FEATURE_ROWS: tuple[tuple[str, str, str], ...] = (
 """(label, Capabilities field, value) for every row of the table."""
 
 
-def _has(caps: Capabilities, field: str, value: str) -> bool:
-    return value in getattr(caps, field)
+def _cell(caps: Capabilities, field: str, value: str) -> str:
+    if field == "template_features":
+        if "template" not in caps.messages:
+            return "-"
+        if caps.template_features is None:
+            return "?"  # not declared: the provider's build_send decides
+        return "yes" if value in caps.template_features else "-"
+    return "yes" if value in getattr(caps, field) else "-"
 
 
 def feature_rows(names: Sequence[str] | None = None) -> tuple[list[str], list[list[str]]]:
     """Column names and rows (``yes``/``-``) for the named providers (default: all installed).
+
+    A template feature a provider does not declare (``template_features=None``) shows ``?``.
 
     Example::
 
@@ -58,7 +67,7 @@ def feature_rows(names: Sequence[str] | None = None) -> tuple[list[str], list[li
     caps = {name: _registry.load(name).capabilities for name in providers}
     header = ["feature", *providers]
     rows = [
-        [label, *("yes" if _has(caps[p], field, value) else "-" for p in providers)]
+        [label, *(_cell(caps[p], field, value) for p in providers)]
         for label, field, value in FEATURE_ROWS
     ]
     extra_ops = sorted({op for c in caps.values() for op in c.operations} - set(OPERATION_KINDS))

@@ -22,7 +22,7 @@ import msgspec
 from ._idempotency import IdempotencyStore, fingerprint
 from ._items import BulkInput, BulkItem
 from .errors import UnsupportedFeature, ValidationError
-from .messages import Media, Message, Template
+from .messages import TEMPLATE_FEATURES, Media, Message, Template, template_features
 from .provider import Provider, SendOptions
 from .recipients import PhoneValidation, Recipient, normalise
 
@@ -31,6 +31,38 @@ __all__ = ["Prepared", "Preparer", "SendParams"]
 _MESSAGE_TYPES = Message.__args__  # type: ignore[attr-defined]
 _NO_OPTIONS = SendOptions()
 """Most sends carry no options: they share one (frozen) value instead of allocating one each."""
+
+
+class _TemplateKey(msgspec.Struct, frozen=True, gc=False):
+    """The fields of ``Template`` from before cards, offers and one-time passwords, in order."""
+
+    name: str
+    language: str
+    body: Any
+    header: Any
+    buttons: Any
+    components: Any
+
+
+def _fingerprint_view(message: Message) -> Any:
+    """What a message's idempotency fingerprint is computed from: the message itself, except
+    that a template using none of the fields added since keys were first derived is keyed by
+    the fields it had then, so its key (and a result stored under it) survives the upgrade.
+
+    Example::
+
+        _fingerprint_view(Text("hi"))  # Text(body='hi', preview_url=False)
+    """
+    if not isinstance(message, Template) or message.cards or message.offer or message.otp:
+        return message
+    return _TemplateKey(
+        message.name,
+        message.language,
+        message.body,
+        message.header,
+        message.buttons,
+        message.components,
+    )
 
 
 class SendParams(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -93,6 +125,13 @@ class Preparer:
         self._store = store
         self._sender_key = sender_key
         self._keys_per_send = "idempotency" in self._caps.operations
+        declared = self._caps.template_features
+        # Only a provider that lacks some template feature needs each template looked at.
+        self._template_gate = (
+            declared
+            if declared is not None and not frozenset(TEMPLATE_FEATURES) <= declared
+            else None
+        )
 
     def prepare(self, to: str | Recipient, message: Message, params: SendParams) -> Prepared:
         """Check and normalise one send (see the module docs)."""
@@ -160,6 +199,15 @@ class Preparer:
             raise self.unsupported(
                 "file", f"{self._name} cannot send local files (use link= or id=)"
             )
+        if self._template_gate is not None and isinstance(message, Template):
+            missing = template_features(message) - self._template_gate
+            if missing:
+                first = min(missing)
+                raise self.unsupported(
+                    f"template.{first}",
+                    f"{self._name} cannot send templates with {', '.join(sorted(missing))} "
+                    f"(template features: {', '.join(sorted(self._template_gate)) or 'none'})",
+                )
 
     def _options(self, recipient: Recipient, message: Message, params: SendParams) -> SendOptions:
         if params is _NO_PARAMS and self._store is None and not self._keys_per_send:
@@ -194,7 +242,7 @@ class Preparer:
                 self._sender_key,
                 recipient,
                 message.kind,
-                message,
+                _fingerprint_view(message),
                 params.metadata,
                 params.extra,
                 params.reply_to,

@@ -5,7 +5,10 @@ time; with ``WhatsApp(..., check_templates=True)`` the client fetches the
 provider's template listing (cached) and raises :class:`TemplateMismatch` naming
 what is wrong: an unknown name or language, a template that is not approved,
 the wrong number of positional parameters, wrong parameter names, a header of
-the wrong format, a button index the template does not have.
+the wrong format, a button index the template does not have or of another type, cards sent
+to a template that is no carousel (or none to one that is), an offer sent to a template
+without one. A one-time password (``otp=``) must fill a one-parameter body and a code
+button. The cards themselves are not compared: the listing does not describe them.
 
 Example::
 
@@ -19,9 +22,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .errors import TemplateMismatch
-from .messages import Document, Image, Location, Template, Video
+from .messages import Currency, Document, Image, Location, ProductHeader, Template, Video
 from .results import TemplateComponentInfo, TemplateInfo
 
 __all__ = ["check_template", "placeholders"]
@@ -32,8 +36,16 @@ _HEADER_TYPES: dict[str, type] = {
     "VIDEO": Video,
     "DOCUMENT": Document,
     "LOCATION": Location,
+    "PRODUCT": ProductHeader,
 }
-_BUTTON_TYPES = {"quick_reply": "QUICK_REPLY", "url": "URL", "copy_code": "COPY_CODE"}
+_BUTTON_TYPES = {
+    "quick_reply": ("QUICK_REPLY",),
+    "url": ("URL", "OTP"),  # an authentication template's code button is sent as a url button
+    "copy_code": ("COPY_CODE",),
+    "flow": ("FLOW",),
+    "catalog": ("CATALOG",),
+    "mpm": ("MPM",),
+}
 
 
 def placeholders(text: str | None) -> list[str]:
@@ -71,7 +83,7 @@ def _check_parameters(
     template: Template,
     where: str,
     wanted: list[str],
-    given: Sequence[str] | Mapping[str, str],
+    given: Sequence[Any] | Mapping[str, Any],
     provider: str | None,
 ) -> None:
     positional = all(name.isdigit() for name in wanted)
@@ -110,10 +122,14 @@ def _check_header(template: Template, info: TemplateInfo, provider: str | None) 
     fmt = (header.format or "TEXT").upper()
     if fmt == "TEXT":
         wanted = placeholders(header.text)
-        if wanted and not isinstance(given, str):
+        if not wanted:
+            if given is not None:
+                raise _fail(template, "header is fixed text and takes no parameter", provider)
+            return
+        if isinstance(given, Mapping):
+            _check_parameters(template, "header", wanted, given, provider)
+        elif not isinstance(given, (str, Currency)):
             raise _fail(template, "header takes a text parameter (header='...')", provider)
-        if not wanted and given is not None:
-            raise _fail(template, "header is fixed text and takes no parameter", provider)
         return
     expected = _HEADER_TYPES.get(fmt)
     if expected is not None and not isinstance(given, expected):
@@ -123,24 +139,34 @@ def _check_header(template: Template, info: TemplateInfo, provider: str | None) 
         )
 
 
-def _check_buttons(template: Template, info: TemplateInfo, provider: str | None) -> None:
+def _check_buttons(
+    template: Template, info: TemplateInfo, buttons: Sequence[Any], provider: str | None
+) -> None:
     component = _component(info, "BUTTONS")
     defined = component.buttons if component is not None else []
-    for position, button in enumerate(template.buttons):
+    for position, button in enumerate(buttons):
         index = position if button.index is None else button.index
-        if not 0 <= index < len(defined):
+        if not isinstance(index, int) or not 0 <= index < len(defined):
             raise _fail(
                 template,
                 f"has {len(defined)} buttons; there is no button index {index}",
                 provider,
             )
         kind = str(defined[index].get("type", "")).upper()
-        if kind and kind != _BUTTON_TYPES[button.sub_type]:
-            raise _fail(
-                template,
-                f"button {index} is {kind}, not {_BUTTON_TYPES[button.sub_type]}",
-                provider,
-            )
+        accepted = _BUTTON_TYPES.get(button.sub_type)
+        if kind and accepted is not None and kind not in accepted:
+            raise _fail(template, f"button {index} is {kind}, not {accepted[0]}", provider)
+
+
+def _check_parts(template: Template, info: TemplateInfo, provider: str | None) -> None:
+    """Cards and an offer go to a template that has them (and a carousel needs its cards)."""
+    carousel = _component(info, "CAROUSEL") is not None
+    if template.cards and not carousel:
+        raise _fail(template, "is not a carousel, but cards= were given", provider)
+    if carousel and not template.cards:
+        raise _fail(template, "is a carousel: pass its cards=[TemplateCard(...), ...]", provider)
+    if template.offer is not None and _component(info, "LIMITED_TIME_OFFER") is None:
+        raise _fail(template, "is not a limited-time offer, but offer= was given", provider)
 
 
 def check_template(template: Template, info: TemplateInfo | None, *, provider: str | None) -> None:
@@ -161,8 +187,20 @@ def check_template(template: Template, info: TemplateInfo | None, *, provider: s
     if template.components is not None:
         return
     body = _component(info, "BODY")
-    _check_parameters(
-        template, "body", placeholders(body.text if body else None), template.body, provider
-    )
+    wanted = placeholders(body.text if body else None)
+    if template.otp is not None:
+        # The code fills the body's one parameter and the code (url) button.
+        _check_parameters(template, "body", wanted, [template.otp], provider)
+        _check_buttons(template, info, [_OtpButton()], provider)
+        return
+    _check_parameters(template, "body", wanted, template.body, provider)
     _check_header(template, info, provider)
-    _check_buttons(template, info, provider)
+    _check_buttons(template, info, template.buttons, provider)
+    _check_parts(template, info, provider)
+
+
+class _OtpButton:
+    """The url button an ``otp=`` send fills (index 0)."""
+
+    sub_type = "url"
+    index = 0

@@ -52,7 +52,7 @@ from whatsapp_async.provider.cloudapi import (
 
 from . import wire
 from .error_map import PROVIDER, error_from_body, recipient_error
-from .templates import build_components, template_info
+from .templates import GATEWAY_TEMPLATE_FEATURES, build_components, template_info
 
 __all__ = ["GatewayProvider", "GatewaySettings"]
 
@@ -112,6 +112,8 @@ class GatewayProvider(Provider):
         recipients=frozenset({"phone", "conversation"}),
         options=frozenset(),
         operations=frozenset({"list_templates", "native_batch"}),
+        # Text parameters and the buttons that carry text (templates.py says why).
+        template_features=GATEWAY_TEMPLATE_FEATURES,
     )
     default_base_url = None  # self-hosted: there is no public host to default to
     default_rate_limit = None  # the gateway documents no limit

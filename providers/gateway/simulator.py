@@ -94,6 +94,16 @@ _TEMPLATES: list[dict[str, Any]] = [
         "language": "en_US",
         "components": [{"type": "BODY", "text": "Welcome {{first_name}}, enjoy {{offer}}!"}],
     },
+    {
+        "name": "verify_code",
+        "status": "APPROVED",
+        "category": "AUTHENTICATION",
+        "language": "en_US",
+        "components": [
+            {"type": "BODY", "text": "{{1}} is your verification code."},
+            {"type": "BUTTONS", "buttons": [{"type": "OTP", "otp_type": "COPY_CODE"}]},
+        ],
+    },
 ]
 
 

@@ -2,9 +2,14 @@
 
 The gateway takes Meta-style ``components`` and sends them on to Meta (its ids are wamids),
 so the shared Cloud API builder makes them, with Meta's limits. It documents text
-parameters only, so a media or location header has no documented spelling and is refused
-with ``UnsupportedFeature`` before any request (``components=`` passes a raw list through
-for anything else).
+parameters only ("parameter objects with type and text fields", seed 002), so a media,
+location, product, currency or date_time parameter has no documented spelling and is refused
+with ``UnsupportedFeature`` before any request; so are the buttons whose parameter is an
+``action`` object (Flow, catalogue, multi-product) and the carousel and limited-time-offer
+components (their parameters are media and offer objects). Quick-reply, URL and coupon
+buttons keep working as they did, and an authentication template's ``otp=`` (a text body
+parameter and a URL button) is expressible. ``components=`` passes a raw list through for
+anything else.
 
 Example::
 
@@ -23,9 +28,19 @@ from whatsapp_async.provider import Template, TemplateComponentInfo, TemplateInf
 from .error_map import PROVIDER
 from .wire import TemplateEntry
 
-__all__ = ["TEMPLATE_RULES", "build_components", "template_info"]
+__all__ = ["GATEWAY_TEMPLATE_FEATURES", "TEMPLATE_RULES", "build_components", "template_info"]
 
-TEMPLATE_RULES = cloudapi.TemplateRules(provider=PROVIDER, parameter_kinds=frozenset({"text"}))
+GATEWAY_TEMPLATE_FEATURES = frozenset(
+    {"text_header", "quick_reply_button", "url_button", "copy_code_button", "otp", "components"}
+)
+"""The template features the gateway expresses (its ``Capabilities.template_features``)."""
+
+TEMPLATE_RULES = cloudapi.TemplateRules(
+    provider=PROVIDER,
+    parameter_kinds=frozenset({"text"}),
+    button_kinds=frozenset({"quick_reply", "url", "copy_code"}),
+    component_kinds=frozenset(),
+)
 """The gateway's documented parameters are text only (seed 002, PROVIDER_FACTS §4).
 
 Example::

@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 import msgspec
 
 from whatsapp_async.provider import (
+    TEMPLATE_FEATURES,
     APIStatusError,
     Capabilities,
     ConfigurationError,
@@ -97,6 +98,8 @@ class MagpipeProvider(Provider):
         recipients=frozenset({"phone"}),
         options=frozenset({"metadata"}),
         operations=frozenset({"webhooks"}),
+        # Components reach Meta untouched: every template feature Meta documents.
+        template_features=frozenset(TEMPLATE_FEATURES),
     )
     default_base_url = "https://api.magpipe.ai/functions/v1"
     # Magpipe's general API docs state 100 requests/min per user, but no limiter was found

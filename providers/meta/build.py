@@ -3,7 +3,9 @@
 ``build_message`` is pure: it takes the recipient as the wire ``to`` string and
 ``recipient_type``, so the same code builds bodies for phones (``"+16505551234"``),
 groups, and the spec's own examples. Every documented limit is checked here, before
-any request, raising ``ValidationError`` that names the field and the limit.
+any request, raising ``ValidationError`` that names the field and the limit. The
+interactive kinds beyond reply buttons and lists are built in ``build_interactive``; the
+headers, footers and checks they all share are in ``build_parts``.
 
 Example::
 
@@ -15,7 +17,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -35,18 +37,29 @@ from whatsapp_async.provider import (
     Sticker,
     Template,
     Text,
-    ValidationError,
     Video,
     cloudapi,
     deep_merge,
 )
-from whatsapp_async.provider.cloudapi import MediaObject, TemplateRules, build_components
+from whatsapp_async.provider.cloudapi import TemplateRules, build_components
 
+from .build_interactive import INTERACTIVE_BUILDERS
+from .build_parts import (
+    FILE_HINT,
+    PROVIDER,
+    BuildContext,
+    check_max_length,
+    check_not_blank,
+    check_unique,
+    footer,
+    interactive_header,
+    invalid,
+    media_object,
+)
 from .wire import (
     ENCODER,
     ActionObject,
     Context,
-    InteractiveHeader,
     InteractiveObject,
     InteractiveText,
     MessageRequest,
@@ -68,12 +81,7 @@ __all__ = [
     "opaque_callback_data",
 ]
 
-PROVIDER = "meta"
-# The client uploads a message's own file= first and sends the id; a file nested in a header
-# never reaches that step, so the caller is told to upload it.
-_FILE_HINT = "upload it with wa.upload_media(...) and pass id="
-
-TEMPLATE_RULES = TemplateRules(provider=PROVIDER, local_file_hint=_FILE_HINT)
+TEMPLATE_RULES = TemplateRules(provider=PROVIDER, local_file_hint=FILE_HINT)
 """Meta expresses every template parameter kind the shared builder makes.
 
 Example::
@@ -82,43 +90,36 @@ Example::
 """
 
 
-# The shared checks, bound to this provider's name (it goes into every ValidationError).
-def _invalid(field: str, message: str) -> ValidationError:
-    return cloudapi.invalid(field, message, provider=PROVIDER)
-
-
-def _check_max_length(field: str, value: str, limit: int) -> None:
-    cloudapi.check_max_length(field, value, limit, provider=PROVIDER)
-
-
-def _check_not_blank(field: str, value: str) -> None:
-    cloudapi.check_not_blank(field, value, provider=PROVIDER)
-
-
-def _check_unique(field: str, values: Iterable[str], what: str) -> None:
-    cloudapi.check_unique(field, values, what, provider=PROVIDER)
-
-
 def build_message(
-    message: Message, *, to: str, recipient_type: str, options: SendOptions
+    message: Message,
+    *,
+    to: str,
+    recipient_type: str,
+    options: SendOptions,
+    flow_cta_max: int = cloudapi.FLOW_CTA_MAX,
 ) -> MessageRequest:
     """The wire body sending ``message`` to ``to``; raises ``ValidationError`` before any I/O.
 
     ``options.reply_to`` becomes ``context.message_id``; ``options.metadata`` becomes
     ``biz_opaque_callback_data`` (its compact JSON, at most 512 characters).
-    ``options.extra`` is not applied here: see :func:`encode_body`.
+    ``options.extra`` is not applied here: see :func:`encode_body`. ``flow_cta_max`` is the
+    longest Flow button label allowed (Meta's setting of the same name).
 
     Example::
 
         build_message(Image(link="https://x.test/a.png"), to="+16505551234",
                       recipient_type="individual", options=SendOptions(reply_to="wamid.X"))
     """
-    builder = _BUILDERS.get(type(message))
-    if builder is None:
-        builder = next((b for cls, b in _BUILDERS.items() if isinstance(message, cls)), None)
+    interactive = INTERACTIVE_BUILDERS.get(type(message))
+    if interactive is not None:
+        fields = interactive(message, BuildContext(to, recipient_type, flow_cta_max))
+    else:
+        builder = _BUILDERS.get(type(message))
         if builder is None:
-            raise _invalid("message", f"Meta cannot send a {type(message).__name__}")
-    fields = builder(message)
+            builder = next((b for cls, b in _BUILDERS.items() if isinstance(message, cls)), None)
+            if builder is None:
+                raise invalid("message", f"Meta cannot send a {type(message).__name__}")
+        fields = builder(message)
     return MessageRequest(
         messaging_product="whatsapp",
         recipient_type=recipient_type,
@@ -147,7 +148,7 @@ def encode_body(request: MessageRequest, extra: Mapping[str, Any] | None) -> byt
     try:
         return ENCODER.encode(body)
     except (TypeError, msgspec.EncodeError) as exc:
-        raise _invalid("extra", f"extra must hold JSON values only ({exc})") from None
+        raise invalid("extra", f"extra must hold JSON values only ({exc})") from None
 
 
 CORRELATION_KEY = "_wa_cid"
@@ -168,19 +169,19 @@ def opaque_callback_data(
     data: dict[str, Any] = {}
     if correlation_id is not None:
         if metadata is not None and CORRELATION_KEY in metadata:
-            raise _invalid("metadata", f"metadata key {CORRELATION_KEY!r} is reserved")
+            raise invalid("metadata", f"metadata key {CORRELATION_KEY!r} is reserved")
         data[CORRELATION_KEY] = correlation_id
     if metadata is not None:
         data.update(metadata)
     try:
         text = ENCODER.encode(data).decode()
     except (TypeError, ValueError, msgspec.EncodeError) as exc:
-        raise _invalid("metadata", f"metadata must hold JSON values only ({exc})") from None
+        raise invalid("metadata", f"metadata must hold JSON values only ({exc})") from None
     if len(text) > cloudapi.BIZ_OPAQUE_MAX:
         room = cloudapi.BIZ_OPAQUE_MAX
         if correlation_id is not None:
             room -= len(ENCODER.encode({CORRELATION_KEY: correlation_id})) - 1
-        raise _invalid(
+        raise invalid(
             "metadata",
             f"metadata is {len(text)} characters as JSON with the client's correlation id; "
             f"Meta's biz_opaque_callback_data holds at most {cloudapi.BIZ_OPAQUE_MAX}, "
@@ -191,16 +192,12 @@ def opaque_callback_data(
 
 # -- one builder per message type: each returns MessageRequest keyword arguments ----------------
 def _text(message: Text) -> dict[str, Any]:
-    _check_max_length("text.body", message.body, cloudapi.TEXT_BODY_MAX)
+    check_max_length("text.body", message.body, cloudapi.TEXT_BODY_MAX)
     return {"type": "text", "text": TextObject(body=message.body, preview_url=message.preview_url)}
 
 
-def _media_object(media: Media, field: str) -> MediaObject:
-    return cloudapi.media_object(media, field, provider=PROVIDER, file_hint=_FILE_HINT)
-
-
 def _media(message: Media) -> dict[str, Any]:
-    return {"type": message.kind, message.kind: _media_object(message, message.kind)}
+    return {"type": message.kind, message.kind: media_object(message, message.kind)}
 
 
 def _location(message: Location) -> dict[str, Any]:
@@ -210,14 +207,14 @@ def _location(message: Location) -> dict[str, Any]:
 def _contacts(message: Contacts) -> dict[str, Any]:
     cards = list(message.contacts)
     if len(cards) > cloudapi.CONTACTS_MAX:
-        raise _invalid(
+        raise invalid(
             "contacts",
             f"contacts has {len(cards)} cards; Meta takes at most {cloudapi.CONTACTS_MAX}",
         )
     for i, card in enumerate(cards):
-        _check_not_blank(f"contacts[{i}].name.formatted_name", card.name.formatted_name)
+        check_not_blank(f"contacts[{i}].name.formatted_name", card.name.formatted_name)
         for j, phone in enumerate(card.phones):
-            _check_not_blank(f"contacts[{i}].phones[{j}].phone", phone.phone)
+            check_not_blank(f"contacts[{i}].phones[{j}].phone", phone.phone)
     # The model's contact Structs already have Meta's field names: they encode as they are.
     return {"type": "contacts", "contacts": cards}
 
@@ -230,64 +227,29 @@ def _reaction(message: Reaction) -> dict[str, Any]:
     }
 
 
-def _footer(footer: str | None, field: str) -> InteractiveText | None:
-    if footer is None:
-        return None
-    _check_not_blank(field, footer)
-    _check_max_length(field, footer, cloudapi.FOOTER_MAX)
-    return InteractiveText(text=footer)
-
-
-def _text_header(text: str, field: str) -> InteractiveHeader:
-    _check_not_blank(field, text)
-    _check_max_length(field, text, cloudapi.HEADER_TEXT_MAX)
-    return InteractiveHeader(type="text", text=text)
-
-
-def _buttons_header(header: str | Image | Video | Document | None) -> InteractiveHeader | None:
-    if header is None:
-        return None
-    if isinstance(header, str):
-        return _text_header(header, "buttons.header")
-    if header.caption:
-        raise _invalid(
-            "buttons.header.caption",
-            "buttons.header.caption is not allowed: an interactive header's media takes no "
-            "caption (put the text in the body)",
-        )
-    kind = header.kind
-    media = _media_object(header, f"buttons.header.{kind}")
-    return InteractiveHeader(
-        type=kind,
-        image=media if kind == "image" else None,
-        video=media if kind == "video" else None,
-        document=media if kind == "document" else None,
-    )
-
-
 def _buttons(message: Buttons) -> dict[str, Any]:
     buttons = list(message.buttons)
     if len(buttons) > cloudapi.BUTTONS_MAX:
-        raise _invalid(
+        raise invalid(
             "buttons",
             f"buttons has {len(buttons)} reply buttons; Meta allows 1 to {cloudapi.BUTTONS_MAX}",
         )
     for i, button in enumerate(buttons):
         field = f"buttons[{i}]"
-        _check_not_blank(f"{field}.id", button.id)
+        check_not_blank(f"{field}.id", button.id)
         if button.id != button.id.strip():
-            raise _invalid(f"{field}.id", f"{field}.id must not start or end with whitespace")
-        _check_max_length(f"{field}.id", button.id, cloudapi.BUTTON_ID_MAX)
-        _check_not_blank(f"{field}.title", button.title)
-        _check_max_length(f"{field}.title", button.title, cloudapi.BUTTON_TITLE_MAX)
-    _check_unique("buttons", (b.id for b in buttons), "reply button ids")
-    _check_unique("buttons", (b.title for b in buttons), "reply button titles")
-    _check_max_length("buttons.body", message.body, cloudapi.BUTTONS_BODY_MAX)
+            raise invalid(f"{field}.id", f"{field}.id must not start or end with whitespace")
+        check_max_length(f"{field}.id", button.id, cloudapi.BUTTON_ID_MAX)
+        check_not_blank(f"{field}.title", button.title)
+        check_max_length(f"{field}.title", button.title, cloudapi.BUTTON_TITLE_MAX)
+    check_unique("buttons", (b.id for b in buttons), "reply button ids")
+    check_unique("buttons", (b.title for b in buttons), "reply button titles")
+    check_max_length("buttons.body", message.body, cloudapi.BUTTONS_BODY_MAX)
     interactive = InteractiveObject(
         type="button",
-        header=_buttons_header(message.header),
+        header=interactive_header(message.header, "buttons.header"),
         body=InteractiveText(text=message.body),
-        footer=_footer(message.footer, "buttons.footer"),
+        footer=footer(message.footer, "buttons.footer"),
         action=ActionObject(
             buttons=[
                 ReplyButtonObject(type="reply", reply=ReplyObject(id=b.id, title=b.title))
@@ -299,17 +261,17 @@ def _buttons(message: Buttons) -> dict[str, Any]:
 
 
 def _list(message: ListMessage) -> dict[str, Any]:
-    _check_max_length("list.body", message.body, cloudapi.LIST_BODY_MAX)
-    _check_max_length("list.button", message.button, cloudapi.LIST_BUTTON_MAX)
+    check_max_length("list.body", message.body, cloudapi.LIST_BODY_MAX)
+    check_max_length("list.button", message.button, cloudapi.LIST_BUTTON_MAX)
     sections = list(message.sections)
     if len(sections) > cloudapi.LIST_SECTIONS_MAX:
-        raise _invalid(
+        raise invalid(
             "sections",
             f"list has {len(sections)} sections; Meta allows at most {cloudapi.LIST_SECTIONS_MAX}",
         )
     total_rows = sum(len(s.rows) for s in sections)
     if total_rows > cloudapi.LIST_ROWS_MAX:
-        raise _invalid(
+        raise invalid(
             "sections",
             f"list has {total_rows} rows; Meta allows at most {cloudapi.LIST_ROWS_MAX} rows in "
             "total across all sections",
@@ -319,32 +281,32 @@ def _list(message: ListMessage) -> dict[str, Any]:
         field = f"sections[{i}]"
         title: str | None = section.title
         if len(sections) > 1:
-            _check_not_blank(f"{field}.title", section.title)  # required with several sections
+            check_not_blank(f"{field}.title", section.title)  # required with several sections
         elif not section.title.strip():
             title = None
         if title is not None:
-            _check_max_length(f"{field}.title", title, cloudapi.SECTION_TITLE_MAX)
+            check_max_length(f"{field}.title", title, cloudapi.SECTION_TITLE_MAX)
         if not section.rows:
-            raise _invalid(f"{field}.rows", f"{field} needs at least one row")
+            raise invalid(f"{field}.rows", f"{field} needs at least one row")
         rows = []
         for j, row in enumerate(section.rows):
             row_field = f"{field}.rows[{j}]"
-            _check_not_blank(f"{row_field}.id", row.id)
-            _check_max_length(f"{row_field}.id", row.id, cloudapi.ROW_ID_MAX)
-            _check_not_blank(f"{row_field}.title", row.title)
-            _check_max_length(f"{row_field}.title", row.title, cloudapi.ROW_TITLE_MAX)
+            check_not_blank(f"{row_field}.id", row.id)
+            check_max_length(f"{row_field}.id", row.id, cloudapi.ROW_ID_MAX)
+            check_not_blank(f"{row_field}.title", row.title)
+            check_max_length(f"{row_field}.title", row.title, cloudapi.ROW_TITLE_MAX)
             if row.description is not None:
-                _check_max_length(
+                check_max_length(
                     f"{row_field}.description", row.description, cloudapi.ROW_DESCRIPTION_MAX
                 )
             rows.append(RowObject(id=row.id, title=row.title, description=row.description))
         wire_sections.append(SectionObject(title=title, rows=rows))
-    _check_unique("sections", (r.id for s in sections for r in s.rows), "list row ids")
+    check_unique("sections", (r.id for s in sections for r in s.rows), "list row ids")
     interactive = InteractiveObject(
         type="list",
-        header=_text_header(message.header, "list.header") if message.header is not None else None,
+        header=interactive_header(message.header, "list.header"),
         body=InteractiveText(text=message.body),
-        footer=_footer(message.footer, "list.footer"),
+        footer=footer(message.footer, "list.footer"),
         action=ActionObject(button=message.button, sections=wire_sections),
     )
     return {"type": "interactive", "interactive": interactive}

@@ -39,7 +39,7 @@ class MediaOperations(MetaBase):
     Example::
 
         provider.build_media_url("1013859600285441").url
-        # 'https://graph.facebook.com/v23.0/1013859600285441?phone_number_id=1065...'
+        # 'https://graph.facebook.com/v26.0/1013859600285441?phone_number_id=1065...'
     """
 
     def build_upload_media(self, file: FormFile) -> HttpRequest:
@@ -79,7 +79,7 @@ class MediaOperations(MetaBase):
         Example::
 
             provider.build_media_url("1013859600285441").url
-            # 'https://graph.facebook.com/v23.0/1013859600285441?phone_number_id=1065...'
+            # 'https://graph.facebook.com/v26.0/1013859600285441?phone_number_id=1065...'
         """
         url = self._media_node(media_id)
         return HttpRequest(method="GET", url=url, headers=self._token_only(), idempotent=True)

@@ -25,6 +25,7 @@ from typing import ClassVar
 
 from whatsapp_async.provider import (
     MESSAGE_KINDS,
+    TEMPLATE_FEATURES,
     APIStatusError,
     Capabilities,
     Event,
@@ -46,6 +47,7 @@ from whatsapp_async.provider.cloudapi import (
     NOT_PROCESSED_CODES,
     PAIR_LIMIT_CODES,
     class_for_platform_code,
+    group_refusal,
 )
 
 from . import webhooks
@@ -68,13 +70,16 @@ _SEND_STATUS: dict[str, SendStatus] = {
 
 
 class MetaProvider(TemplateOperations, MediaOperations):
-    """Meta's WhatsApp Cloud API: every message type, groups, mark-read, templates, webhooks.
+    """Meta's WhatsApp Cloud API: every message kind, groups, mark-read, templates, webhooks.
+
+    Groups get the platform's rules (``cloudapi.group_refusal``): interactive, commerce and
+    authentication messages raise ``UnsupportedFeature`` before any request.
 
     Example::
 
         provider = MetaProvider(MetaSettings(token="EAAG...", phone_number_id="1065403522"))
         request = provider.build_send(Phone("+16505551234"), Text("hi"), SendOptions())
-        request.url  # 'https://graph.facebook.com/v23.0/1065403522/messages'
+        request.url  # 'https://graph.facebook.com/v26.0/1065403522/messages'
     """
 
     # Meta's codes for "refused before processing": every other 5xx is in doubt.
@@ -103,6 +108,7 @@ class MetaProvider(TemplateOperations, MediaOperations):
                 "delete_template",
             }
         ),
+        template_features=frozenset(TEMPLATE_FEATURES),
     )
     default_base_url = "https://graph.facebook.com"
     default_rate_limit = 80.0
@@ -136,9 +142,18 @@ class MetaProvider(TemplateOperations, MediaOperations):
             to, recipient_type = recipient.e164, "individual"
         elif isinstance(recipient, Group):
             to, recipient_type = recipient.jid, "group"
+            refusal = group_refusal(message)
+            if refusal is not None:
+                raise self.unsupported(f"group.{message.kind}", f"meta: {refusal}")
         else:
             raise self.unsupported(recipient.kind, f"meta cannot send to a {recipient.kind}")
-        request = build_message(message, to=to, recipient_type=recipient_type, options=options)
+        request = build_message(
+            message,
+            to=to,
+            recipient_type=recipient_type,
+            options=options,
+            flow_cta_max=self.settings.flow_cta_max,
+        )
         return HttpRequest(
             method="POST",
             url=self._messages_url,

@@ -12,11 +12,15 @@ import re
 from typing import ClassVar
 
 from whatsapp_async.provider import ConfigurationError, Settings
+from whatsapp_async.provider.cloudapi import FLOW_CTA_MAX, FLOW_CTA_SPEC_MAX
 
 __all__ = ["DEFAULT_API_VERSION", "MetaSettings"]
 
-DEFAULT_API_VERSION = "v23.0"
-"""The Graph API version requests go to unless ``api_version`` says otherwise."""
+DEFAULT_API_VERSION = "v26.0"
+"""The Graph API version requests go to unless ``api_version`` says otherwise: the latest
+one Meta lists (v26.0, released 29 Jul 2026; PROVIDER_FACTS §6.7). Pin another with
+``api_version="v25.0"`` (or ``WHATSAPP_API_VERSION``); each version works for about two
+years after its release."""
 
 _VERSION = re.compile(r"v\d+\.\d+")
 _GRAPH_ID = re.compile(r"[0-9]+")
@@ -27,7 +31,10 @@ class MetaSettings(Settings, frozen=True):
 
     - ``token``: the Bearer access token (a system-user token in production)
     - ``phone_number_id``: the business phone number's Graph id (every send needs it)
-    - ``api_version``: Graph version in the URL path, ``"v23.0"`` by default
+    - ``api_version``: Graph version in the URL path, ``"v26.0"`` (the latest) by default;
+      pin one to keep a tested version
+    - ``flow_cta_max``: the longest Flow button label sent, 20 by default (what every source
+      accepts); up to 30, the length Meta's newer page and its spec advise
     - ``waba_id``: the WhatsApp Business Account id (only ``list_templates`` needs it)
     - ``app_secret`` / ``app_secrets``: the app secret(s) that sign webhooks
       (several while rotating; ``app_secrets`` may be a comma-separated string,
@@ -47,6 +54,7 @@ class MetaSettings(Settings, frozen=True):
     app_secret: str | None = None
     app_secrets: tuple[str, ...] | str = ()
     verify_token: str | None = None
+    flow_cta_max: int = FLOW_CTA_MAX
 
     secret_fields: ClassVar[frozenset[str]] = frozenset(
         {"token", "app_secret", "app_secrets", "verify_token"}
@@ -97,8 +105,18 @@ class MetaSettings(Settings, frozen=True):
             )
         if not _VERSION.fullmatch(self.api_version):
             raise ConfigurationError(
-                f"{provider}: setting 'api_version' must look like 'v23.0', "
+                f"{provider}: setting 'api_version' must look like 'v26.0', "
                 f"got {self.api_version!r}",
+                provider=provider,
+            )
+        if (
+            isinstance(self.flow_cta_max, bool)
+            or not isinstance(self.flow_cta_max, int)
+            or not FLOW_CTA_MAX <= self.flow_cta_max <= FLOW_CTA_SPEC_MAX
+        ):
+            raise ConfigurationError(
+                f"{provider}: setting 'flow_cta_max' must be {FLOW_CTA_MAX} to "
+                f"{FLOW_CTA_SPEC_MAX} (Meta's sources say 20, or advise 30)",
                 provider=provider,
             )
         if self.waba_id is not None and not _GRAPH_ID.fullmatch(self.waba_id):

@@ -4,6 +4,9 @@ Served by ``whatsapp_async.testing.Sandbox`` on 127.0.0.1; any Meta client aimed
 base URL works unchanged (versioned paths, JSON bodies, Meta's responses and error
 envelope). What it does:
 
+- Every path starts with a Graph version: one that is unknown, not released yet or past its
+  end of availability (``simulator_versions``: v20.0 ran out on 24 Sep 2026; v21.0 to v26.0
+  are served) answers ``400`` with code ``100`` (right after the token is checked).
 - ``POST /{version}/{phone-number-id}/messages``: checks the Bearer token (a missing or
   wrong token gets ``401`` with code ``190``, ``OAuthException``), the phone number id (an
   unknown one gets ``400`` code ``100`` with subcode ``33``, ``GraphMethodException``) and
@@ -53,10 +56,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import re
 import secrets
 import time
 from collections.abc import Mapping
+from datetime import date, datetime, timezone
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -70,11 +73,10 @@ from .simulator_media import FormPart, MediaStore, SimMedia, media_ids_in, parse
 from .simulator_template_admin import new_template
 from .simulator_templates import TemplateBook
 from .simulator_validation import Rejection, SendCheck, validate_mark_read, validate_send
+from .simulator_versions import GRAPH_VERSIONS, expired, version_problem
 from .wire import ENCODER
 
 __all__ = ["MetaSimulator"]
-
-_VERSION = re.compile(r"v\d+\.\d+")
 
 _DEFAULT_CODE_FOR_STATUS = {400: 100, 401: 190, 403: 10, 404: 100, 429: 130429, 503: 2}
 _DOWNLOAD_PATH = "/whatsapp_business/attachments/"
@@ -91,6 +93,8 @@ class MetaSimulator(Simulator):
     ``media_url_ttl`` (seconds a download URL works, 300), ``strict_media_ids``,
     ``enforce_windows`` (refuse free-form sends outside the 24 h window with 131047;
     ``last_inbound`` holds when each user last wrote).
+    ``api_versions`` / ``today`` / ``reject_expired_versions`` (which Graph versions are
+    served: those PROVIDER_FACTS §6.7 lists, until their end date).
 
     Example::
 
@@ -130,6 +134,12 @@ class MetaSimulator(Simulator):
         self.media = MediaStore.with_documented_media()
         self.media_url_ttl = 300.0
         self.strict_media_ids = True
+        self.api_versions: dict[str, tuple[date, date | None]] = dict(GRAPH_VERSIONS)
+        """Graph versions served: version -> (released, available until or None)."""
+        self.today: date | None = None
+        """The date versions are judged on (None: today's UTC date)."""
+        self.reject_expired_versions = True
+        """Refuse an expired version (code 100); off, it is served as Meta's policy does."""
 
     def add_generated_media(self, size: int, mime_type: str) -> SimMedia:
         """Hold a ``size``-byte file made on the fly when downloaded; returns it (``.id``,
@@ -402,8 +412,12 @@ class MetaSimulator(Simulator):
                 190, "Invalid OAuth access token - Cannot parse access token", status=401
             )
         version = request.match_info["version"]
-        if not _VERSION.fullmatch(version):
-            raise Rejection(100, f"Unknown Graph API version {version[:20]!r}")
+        today = self.today or datetime.now(timezone.utc).date()
+        problem = version_problem(version, today, self.api_versions)
+        if problem is not None and (
+            self.reject_expired_versions or not expired(version, today, self.api_versions)
+        ):
+            raise Rejection(100, problem)
 
     def _check_access(self, request: web.Request, *, node_kind: str) -> None:
         self._check_token_and_version(request)

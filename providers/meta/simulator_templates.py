@@ -45,7 +45,7 @@ class SimTemplate:
 
     @property
     def header_format(self) -> str | None:
-        """``TEXT``, ``IMAGE``, ``VIDEO``, ``DOCUMENT``, ``LOCATION`` or None (no header).
+        """``TEXT``, ``IMAGE``, ``VIDEO``, ``DOCUMENT``, ``LOCATION``, ``PRODUCT`` or None.
 
         Example::
 
@@ -86,6 +86,41 @@ class SimTemplate:
         """
         block = self._component("BUTTONS")
         return list(block.get("buttons", [])) if block is not None else []
+
+    @property
+    def offer(self) -> dict[str, Any] | None:
+        """The ``limited_time_offer`` of a limited-time-offer template (else None).
+
+        Example::
+
+            book.find("flash_offer", "en_US").offer  # {'text': ..., 'has_expiration': True}
+        """
+        component = self._component("LIMITED_TIME_OFFER")
+        return dict(component.get("limited_time_offer", {})) if component is not None else None
+
+    @property
+    def cards(self) -> list[SimTemplate]:
+        """The cards of a carousel template, each as a template of its own components.
+
+        Example::
+
+            [c.header_format for c in book.find("spring_carousel", "en_US").cards]
+            # ['IMAGE', 'IMAGE']
+        """
+        block = self._component("CAROUSEL")
+        if block is None:
+            return []
+        return [
+            SimTemplate(
+                id=f"{self.id}.{i}",
+                name=f"{self.name} card {i}",
+                language=self.language,
+                category=self.category,
+                components=list(card.get("components", [])),
+                parameter_format=self.parameter_format,
+            )
+            for i, card in enumerate(block.get("cards", []))
+        ]
 
     def listing(self, fields: Iterable[str] | None) -> dict[str, Any]:
         """This template as the listing returns it (``id`` always, as Graph does).
@@ -167,11 +202,13 @@ class TemplateBook:
 
     @classmethod
     def default(cls) -> TemplateBook:
-        """A small, varied set: every header format, both parameter formats, every button.
+        """A small, varied set: every header format, both parameter formats, every button,
+        a carousel of media cards and one of product cards, a limited-time offer and an
+        authentication template.
 
         Example::
 
-            len(TemplateBook.default().templates)  # 11
+            len(TemplateBook.default().templates)  # 22
         """
         return cls(
             [
@@ -329,5 +366,181 @@ class TemplateBook:
                     status="REJECTED",
                     components=[{"type": "BODY", "text": "Welcome aboard!"}],
                 ),
+                *_rich_templates(),
             ]
         )
+
+
+def _media_card(number: int) -> dict[str, Any]:
+    return {
+        "components": [
+            {"type": "HEADER", "format": "IMAGE"},
+            {"type": "BODY", "text": f"Offer {number}: {{{{1}}}} off."},
+            {
+                "type": "BUTTONS",
+                "buttons": [
+                    {"type": "QUICK_REPLY", "text": "Tell me more"},
+                    {"type": "URL", "text": "Shop", "url": "https://shop.example/c/{{1}}"},
+                ],
+            },
+        ]
+    }
+
+
+def _product_card() -> dict[str, Any]:
+    return {
+        "components": [
+            {"type": "HEADER", "format": "PRODUCT"},
+            {
+                "type": "BUTTONS",
+                "buttons": [{"type": "URL", "text": "Buy", "url": "https://shop.example/p/{{1}}"}],
+            },
+        ]
+    }
+
+
+def _rich_templates() -> list[SimTemplate]:
+    """Templates of every kind beyond text and media (facts §6.3): Flow, catalogue and
+    multi-product buttons, a product header, currency and date_time parameters, a named
+    header, carousels of media and of product cards, a limited-time offer, and a one-time
+    password."""
+    return [
+        SimTemplate(
+            id="1012",
+            name="order_total",
+            language="en_US",
+            category="UTILITY",
+            components=[{"type": "BODY", "text": "Your total is {{1}}, due on {{2}}."}],
+        ),
+        SimTemplate(
+            id="1013",
+            name="flow_signup",
+            language="en_US",
+            category="MARKETING",
+            components=[
+                {"type": "BODY", "text": "Join our rewards club, {{1}}."},
+                {
+                    "type": "BUTTONS",
+                    "buttons": [
+                        {
+                            "type": "FLOW",
+                            "text": "Sign up",
+                            "flow_id": "1234567890",
+                            "navigate_screen": "WELCOME",
+                            "flow_action": "navigate",
+                        }
+                    ],
+                },
+            ],
+        ),
+        SimTemplate(
+            id="1014",
+            name="catalog_offer",
+            language="en_US",
+            category="MARKETING",
+            components=[
+                {"type": "BODY", "text": "Shop our catalogue: {{1}} off today."},
+                {"type": "BUTTONS", "buttons": [{"type": "CATALOG", "text": "View catalog"}]},
+            ],
+        ),
+        SimTemplate(
+            id="1022",
+            name="intro_catalog_offer",  # the template of Meta's own catalogue example
+            language="en_US",
+            category="MARKETING",
+            components=[
+                {
+                    "type": "BODY",
+                    "text": "Get {{1}} off orders above {{2}} on your first {{3}} orders.",
+                },
+                {"type": "BUTTONS", "buttons": [{"type": "CATALOG", "text": "View catalog"}]},
+            ],
+        ),
+        SimTemplate(
+            id="1015",
+            name="our_picks",
+            language="en_US",
+            category="MARKETING",
+            components=[
+                {"type": "HEADER", "format": "TEXT", "text": "Picked for you"},
+                {"type": "BODY", "text": "Hi {{1}}, these are back in stock."},
+                {"type": "BUTTONS", "buttons": [{"type": "MPM", "text": "View items"}]},
+            ],
+        ),
+        SimTemplate(
+            id="1016",
+            name="product_spotlight",
+            language="en_US",
+            category="MARKETING",
+            components=[
+                {"type": "HEADER", "format": "PRODUCT"},
+                {"type": "BODY", "text": "Back in stock: {{1}}."},
+                {"type": "BUTTONS", "buttons": [{"type": "SPM", "text": "View"}]},
+            ],
+        ),
+        SimTemplate(
+            id="1017",
+            name="spring_carousel",
+            language="en_US",
+            category="MARKETING",
+            components=[
+                {"type": "BODY", "text": "Spring deals for you, {{1}}."},
+                {"type": "CAROUSEL", "cards": [_media_card(1), _media_card(2)]},
+            ],
+        ),
+        SimTemplate(
+            id="1018",
+            name="product_carousel",
+            language="en_US",
+            category="MARKETING",
+            components=[
+                {"type": "BODY", "text": "New arrivals."},
+                {"type": "CAROUSEL", "cards": [_product_card(), _product_card()]},
+            ],
+        ),
+        SimTemplate(
+            id="1019",
+            name="flash_offer",
+            language="en_US",
+            category="MARKETING",
+            components=[
+                {"type": "HEADER", "format": "IMAGE"},
+                {
+                    "type": "LIMITED_TIME_OFFER",
+                    "limited_time_offer": {"text": "Expiring offer!", "has_expiration": True},
+                },
+                {"type": "BODY", "text": "Good news, {{1}}! Use code {{2}} before it ends."},
+                {
+                    "type": "BUTTONS",
+                    "buttons": [
+                        {"type": "COPY_CODE", "text": "Copy offer code"},
+                        {"type": "URL", "text": "Book now", "url": "https://shop.example/o/{{1}}"},
+                    ],
+                },
+            ],
+        ),
+        SimTemplate(
+            id="1021",
+            name="order_named",
+            language="en_US",
+            category="UTILITY",
+            parameter_format="NAMED",
+            components=[
+                {"type": "HEADER", "format": "TEXT", "text": "Order {{order_id}}"},
+                {"type": "BODY", "text": "Hi {{first_name}}, your total is {{total}}."},
+            ],
+        ),
+        SimTemplate(
+            id="1020",
+            name="verify_code",
+            language="en_US",
+            category="AUTHENTICATION",
+            components=[
+                {"type": "BODY", "text": "{{1}} is your verification code."},
+                {
+                    "type": "BUTTONS",
+                    "buttons": [{"type": "OTP", "otp_type": "COPY_CODE", "text": "Copy code"}],
+                },
+            ],
+        ),
+    ]

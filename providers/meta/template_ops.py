@@ -50,7 +50,7 @@ class TemplateOperations(MetaBase):
     Example::
 
         provider.build_list_templates(cursor=None).url
-        # 'https://graph.facebook.com/v23.0/1022.../message_templates?fields=...&limit=100'
+        # 'https://graph.facebook.com/v26.0/1022.../message_templates?fields=...&limit=100'
     """
 
     def build_list_templates(self, cursor: str | None) -> HttpRequest:
@@ -59,7 +59,7 @@ class TemplateOperations(MetaBase):
         Example::
 
             provider.build_list_templates(cursor=None).url
-            # 'https://graph.facebook.com/v23.0/1022.../message_templates?fields=...&limit=100'
+            # 'https://graph.facebook.com/v26.0/1022.../message_templates?fields=...&limit=100'
         """
         query = {"fields": TEMPLATE_FIELDS, "limit": str(TEMPLATE_PAGE_SIZE)}
         if cursor:

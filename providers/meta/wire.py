@@ -23,6 +23,8 @@ import msgspec
 # Template components come from the shared builder (whatsapp_async.provider.cloudapi).
 from whatsapp_async.provider.cloudapi import LocationObject, MediaObject
 
+from .wire_interactive import NamedAction, ProductAction
+
 __all__ = [
     "DECODER",
     "ENCODER",
@@ -182,7 +184,8 @@ class ActionObject(_Out, frozen=True, kw_only=True):
 
 
 class InteractiveObject(_Out, frozen=True, kw_only=True):
-    """``interactive``.
+    """``interactive``: ``action`` is an :class:`ActionObject` (reply buttons, lists), a
+    ``NamedAction`` (CTA URL, Flow, catalogue, requests, voice call) or a ``ProductAction``.
 
     Example::
 
@@ -193,7 +196,7 @@ class InteractiveObject(_Out, frozen=True, kw_only=True):
     header: InteractiveHeader | None = None
     body: InteractiveText | None = None
     footer: InteractiveText | None = None
-    action: ActionObject
+    action: ActionObject | NamedAction | ProductAction
 
 
 class TemplateLanguage(_Out, frozen=True, kw_only=True):

@@ -26,6 +26,8 @@ from whatsapp_async.provider import (
     Audio,
     Buttons,
     Channel,
+    CtaUrl,
+    DateTime,
     Document,
     Group,
     Image,
@@ -43,7 +45,12 @@ from whatsapp_async.provider import (
     Video,
     deep_merge,
 )
-from whatsapp_async.provider.cloudapi import TEXT_BODY_MAX, check_max_length
+from whatsapp_async.provider.cloudapi import (
+    CTA_DISPLAY_TEXT_MAX,
+    INTERACTIVE_BODY_MAX,
+    TEXT_BODY_MAX,
+    check_max_length,
+)
 
 from .media import inline_media
 from .wire import HeaderWire, SendBody
@@ -172,10 +179,22 @@ def _template_fields(template: Template) -> dict[str, Any]:
             "template button parameters have no Pilot field; pass replacement buttons "
             'through extra={"buttons": [...]}',
         )
+    for feature, given in (
+        ("template.cards", template.cards),
+        ("template.offer", template.offer),
+        ("template.otp", template.otp),
+    ):
+        if given:
+            raise _unsupported(
+                feature, f"{feature[9:]}= has no Pilot field (dashboard templates take variables)"
+            )
     if isinstance(template.body, Mapping):
-        variables = dict(template.body)
+        variables = {key: _variable(value, key) for key, value in template.body.items()}
     else:
-        variables = {str(index): value for index, value in enumerate(template.body, start=1)}
+        variables = {
+            str(index): _variable(value, str(index))
+            for index, value in enumerate(template.body, start=1)
+        }
     fields: dict[str, Any] = {"template_id": template.name, "variables": variables}
     header = template.header
     if header is None:
@@ -191,8 +210,44 @@ def _template_fields(template: Template) -> dict[str, Any]:
         return fields
     raise _unsupported(
         "template.header",
-        "text/location template headers have no Pilot field; name header variables in body={...}",
+        "text, currency, location and product template headers have no Pilot field; name "
+        "header variables in body={...}",
     )
+
+
+def _variable(value: Any, key: str) -> str:
+    """A template variable: text as it is, a date_time as the text Cloud API would show."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, DateTime):
+        # Cloud API always shows fallback_value (facts §6.3): the recipient sees the same.
+        return value.fallback_value
+    raise _unsupported(
+        "template.body.currency",
+        f"template variable {key!r}: a {type(value).__name__} has no Pilot form (WhatsApp "
+        "may format an amount; a variable is fixed text)",
+    )
+
+
+def _cta_fields(message: CtaUrl, label_key: str) -> dict[str, Any]:
+    # Pilot's url button is what WhatsApp shows for a CTA URL message: one button opening url.
+    check_max_length("cta_url.body", message.body, INTERACTIVE_BODY_MAX, provider="pilot")
+    check_max_length(
+        "cta_url.display_text", message.display_text, CTA_DISPLAY_TEXT_MAX, provider="pilot"
+    )
+    fields: dict[str, Any] = {
+        "text": message.body,
+        "buttons": [{"type": "url", label_key: message.display_text, "url": message.url}],
+        "footer": message.footer,
+    }
+    header = message.header
+    if isinstance(header, str):
+        fields["header"] = HeaderWire("text", header)
+    elif header is not None:
+        if header.caption is not None or (isinstance(header, Document) and header.filename):
+            raise _unsupported("cta_url.header", "a header media takes no caption or filename")
+        fields["header"] = HeaderWire(header.kind, _media_link(header, "header media"))
+    return fields
 
 
 def _media_fields(media: Media) -> dict[str, Any]:
@@ -243,10 +298,12 @@ def _message_fields(message: Message, label_key: str) -> dict[str, Any]:
         return _media_fields(message)
     if isinstance(message, Buttons):
         return _buttons_fields(message, label_key)
+    if isinstance(message, CtaUrl):
+        return _cta_fields(message, label_key)
     raise _unsupported(
         message.kind,
         f"cannot send {message.kind} messages "
-        "(supported: text, template, image, video, audio, document, sticker, buttons)",
+        "(supported: text, template, image, video, audio, document, sticker, buttons, cta_url)",
     )
 
 

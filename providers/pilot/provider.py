@@ -21,9 +21,16 @@ Decisions where the sources leave room (each also noted where it is implemented)
   (the SDK's typing) is set: see ``settings.py``.
 - Stickers are sent as ``mediaType: "sticker"`` (typed by the official SDK, not listed by
   the docs), never with a caption.
+- A CTA URL message is free-form ``text`` with one ``url`` button (its label under the same
+  key as reply buttons' labels), plus ``header``/``footer``: the same message on WhatsApp.
+- A template's ``DateTime`` parameter is sent as its ``fallback_value`` variable: Cloud API
+  always shows that text too, so the recipient sees the same.
 - What Pilot has no field for raises ``UnsupportedFeature`` rather than being dropped: media by
-  uploaded id, a document's ``filename``, template button parameters, text/location template
-  headers and raw Meta ``components``. ``Text.preview_url`` and ``Template.language`` are the
+  uploaded id, a document's ``filename``, template button parameters, text/location/product/
+  currency template headers, currency parameters, carousels, offers, one-time passwords and
+  raw Meta ``components``; Flows, lists, products and the other interactive kinds (the
+  official SDK types ``flow``, ``list`` and ``carousel`` fields, but no source pins their
+  shapes). ``Text.preview_url`` and ``Template.language`` are the
   exceptions: Pilot decides previews itself and a dashboard template fixes its own language.
 - ``list_templates`` is not offered: Pilot has a templates area for number-scoped keys but no
   documented listing shape to parse.
@@ -154,13 +161,25 @@ class PilotProvider(Provider):
     settings_type = PilotSettings
     capabilities = Capabilities(
         messages=frozenset(
-            {"text", "template", "image", "video", "audio", "document", "sticker", "buttons"}
+            {
+                "text",
+                "template",
+                "image",
+                "video",
+                "audio",
+                "document",
+                "sticker",
+                "buttons",
+                "cta_url",
+            }
         ),
         recipients=frozenset({"phone", "group", "channel"}),
         options=frozenset({"deliver_at", "deliver_until"}),
         operations=frozenset(
             {"get_status", "cancel", "idempotency", "webhooks", "inline_media", "status_events"}
         ),
+        # Dashboard templates take string variables and a replacement media (body.py).
+        template_features=frozenset({"media_header", "date_time"}),
     )
     # Meta numbers behind Pilot keep the Cloud API's window (META_OUTSIDE_24H_WINDOW); an
     # unofficial ("Pilot Status web") number has none: do not enforce windows there.

@@ -14,6 +14,8 @@ from typing import Any
 
 import msgspec
 
+from whatsapp_async.messages import MESSAGE_KINDS, TEMPLATE_FEATURES
+
 
 def _digits(value: object) -> str:
     return "".join(ch for ch in str(value) if ch.isdigit())
@@ -30,6 +32,8 @@ class Profile(msgspec.Struct, frozen=True, kw_only=True):
     recipients: frozenset[str]
     options: frozenset[str]
     operations: frozenset[str]
+    template_features: frozenset[str]
+    """What its templates may use beyond text body parameters."""
     rate_limit_fault: dict[str, Any]
     server_fault: dict[str, Any]
     retries_ambiguous: bool
@@ -40,22 +44,8 @@ class Profile(msgspec.Struct, frozen=True, kw_only=True):
     """Whether a recorded request path is a send."""
 
 
-ALL_KINDS = frozenset(
-    {
-        "text",
-        "image",
-        "video",
-        "audio",
-        "document",
-        "sticker",
-        "location",
-        "contacts",
-        "reaction",
-        "template",
-        "buttons",
-        "list",
-    }
-)
+ALL_KINDS = frozenset(MESSAGE_KINDS)
+ALL_TEMPLATE_FEATURES = frozenset(TEMPLATE_FEATURES)
 
 PROFILES: dict[str, Profile] = {
     "meta": Profile(
@@ -76,6 +66,7 @@ PROFILES: dict[str, Profile] = {
                 "delete_template",
             }
         ),
+        template_features=ALL_TEMPLATE_FEATURES,
         rate_limit_fault={"status": 400, "code": 130429},
         server_fault={"status": 500, "code": 131000},
         retries_ambiguous=False,
@@ -90,6 +81,7 @@ PROFILES: dict[str, Profile] = {
         recipients=frozenset({"phone"}),
         options=frozenset({"metadata"}),
         operations=frozenset({"webhooks"}),
+        template_features=ALL_TEMPLATE_FEATURES,
         rate_limit_fault={"status": 429},
         server_fault={"status": 500},
         retries_ambiguous=False,
@@ -101,13 +93,24 @@ PROFILES: dict[str, Profile] = {
         credential="api_key",
         send_status="queued",
         messages=frozenset(
-            {"text", "template", "image", "video", "audio", "document", "sticker", "buttons"}
+            {
+                "text",
+                "template",
+                "image",
+                "video",
+                "audio",
+                "document",
+                "sticker",
+                "buttons",
+                "cta_url",
+            }
         ),
         recipients=frozenset({"phone", "group", "channel"}),
         options=frozenset({"deliver_at", "deliver_until"}),
         operations=frozenset(
             {"get_status", "cancel", "idempotency", "webhooks", "inline_media", "status_events"}
         ),
+        template_features=frozenset({"media_header", "date_time"}),
         rate_limit_fault={"status": 429, "code": "RATE_LIMITED"},
         server_fault={"status": 503},
         retries_ambiguous=True,
@@ -122,6 +125,16 @@ PROFILES: dict[str, Profile] = {
         recipients=frozenset({"phone", "conversation"}),
         options=frozenset(),
         operations=frozenset({"list_templates", "native_batch"}),
+        template_features=frozenset(
+            {
+                "text_header",
+                "quick_reply_button",
+                "url_button",
+                "copy_code_button",
+                "otp",
+                "components",
+            }
+        ),
         rate_limit_fault={"status": 429},
         server_fault={"status": 503},
         retries_ambiguous=False,

@@ -49,6 +49,7 @@ def test_declared_differences_match_capabilities(profile: Profile) -> None:
     assert caps.recipients == profile.recipients
     assert caps.options == profile.options
     assert caps.operations == profile.operations
+    assert caps.template_features == profile.template_features
     assert profile.messages <= ALL_KINDS
 
 

@@ -46,8 +46,21 @@ def refusal(template: Template, rules: TemplateRules) -> ValidationError:
 def test_each_provider_passes_its_name_and_what_it_can_express() -> None:
     assert [r.provider for r in EVERY_PROVIDER] == ["meta", "magpipe", "gateway"]
     assert META.parameter_kinds == MAGPIPE.parameter_kinds == cloudapi.PARAMETER_KINDS
-    assert {"text", "image", "video", "document", "location"} == cloudapi.PARAMETER_KINDS
+    assert {
+        "text",
+        "currency",
+        "date_time",
+        "image",
+        "video",
+        "document",
+        "location",
+        "product",
+    } == cloudapi.PARAMETER_KINDS
+    assert META.button_kinds == MAGPIPE.button_kinds == cloudapi.BUTTON_KINDS
+    assert META.component_kinds == MAGPIPE.component_kinds == {"carousel", "limited_time_offer"}
     assert GATEWAY.parameter_kinds == {"text"}
+    assert GATEWAY.button_kinds == {"quick_reply", "url", "copy_code"}
+    assert GATEWAY.component_kinds == frozenset()
     assert "upload_media" in META.local_file_hint and "upload_media" not in MAGPIPE.local_file_hint
 
 

@@ -32,6 +32,7 @@ from whatsapp_async import (
     WhatsApp,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta.settings import DEFAULT_API_VERSION as API
 
 PHONE = "+14155552671"
 
@@ -131,7 +132,7 @@ class MediaHost:
 
     def app(self) -> web.Application:
         app = web.Application()
-        app.router.add_get("/v23.0/{media_id}", self.lookup)
+        app.router.add_get("/" + API + "/{media_id}", self.lookup)
         app.router.add_get("/file", self.file)
         return app
 

@@ -6,10 +6,16 @@ import pytest
 
 from whatsapp_async import (
     APIError,
+    CatalogButton,
+    Currency,
+    FlowButton,
     Image,
+    LimitedTimeOffer,
     Location,
+    ProductHeader,
     Template,
     TemplateButton,
+    TemplateCard,
     TemplateComponentInfo,
     TemplateInfo,
     TemplateMismatch,
@@ -101,3 +107,64 @@ def test_mismatches_are_named(template: Template, approved: TemplateInfo, messag
 def test_unknown_template() -> None:
     with pytest.raises(TemplateMismatch, match="not in the provider's template listing"):
         check_template(Template("t"), None, provider="p")
+
+
+# -- the richer templates -------------------------------------------------------------------------
+def test_rich_sends_that_fit_pass() -> None:
+    one = TemplateComponentInfo(type="BODY", text="{{1}} is your code.")
+    otp = TemplateComponentInfo(type="BUTTONS", buttons=[{"type": "OTP", "otp_type": "ONE_TAP"}])
+    check_template(Template("t", otp="123456"), info(one, otp), provider="p")
+    action_buttons = TemplateComponentInfo(
+        type="BUTTONS", buttons=[{"type": "FLOW"}, {"type": "CATALOG"}]
+    )
+    check_template(
+        Template(
+            "t",
+            body=[Currency(amount_1000=1, code="EUR", fallback_value="x")],
+            buttons=[FlowButton(flow_token="t"), CatalogButton(thumbnail_product_retailer_id="s")],
+        ),
+        info(one, action_buttons),
+        provider="p",
+    )
+    product = TemplateComponentInfo(type="HEADER", format="PRODUCT")
+    check_template(
+        Template("t", header=ProductHeader(catalog_id="1", product_retailer_id="s")),
+        info(product),
+        provider="p",
+    )
+    named = TemplateComponentInfo(type="HEADER", format="TEXT", text="Order {{order_id}}")
+    check_template(Template("t", header={"order_id": "1"}), info(named), provider="p")
+    card = TemplateCard(header=Image(id="1"))
+    check_template(
+        Template("t", cards=[card, card]),
+        info(TemplateComponentInfo(type="CAROUSEL")),
+        provider="p",
+    )
+    check_template(
+        Template("t", offer=LimitedTimeOffer(expiration_time_ms=1)),
+        info(TemplateComponentInfo(type="LIMITED_TIME_OFFER")),
+        provider="p",
+    )
+
+
+def test_rich_mismatches_are_named() -> None:
+    card = TemplateCard(header=Image(id="1"))
+    with pytest.raises(TemplateMismatch, match="not a carousel"):
+        check_template(
+            Template("t", body=["a", "b"], cards=[card, card]), info(BODY2), provider="p"
+        )
+    with pytest.raises(TemplateMismatch, match="is a carousel"):
+        check_template(Template("t"), info(TemplateComponentInfo(type="CAROUSEL")), provider="p")
+    with pytest.raises(TemplateMismatch, match="not a limited-time offer"):
+        check_template(
+            Template("t", offer=LimitedTimeOffer(expiration_time_ms=1)), info(), provider="p"
+        )
+    with pytest.raises(TemplateMismatch, match="button 0 is QUICK_REPLY, not FLOW"):
+        check_template(
+            Template("t", buttons=[FlowButton(flow_token="t")]), info(BUTTONS), provider="p"
+        )
+    with pytest.raises(TemplateMismatch, match="body takes 2 parameters, got 1"):
+        check_template(Template("t", otp="123456"), info(BODY2), provider="p")
+    named = TemplateComponentInfo(type="HEADER", format="TEXT", text="Order {{order_id}}")
+    with pytest.raises(TemplateMismatch, match="unknown order"):
+        check_template(Template("t", header={"order": "1"}), info(named), provider="p")

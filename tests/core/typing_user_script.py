@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import whatsapp_async
 from whatsapp_async import (
+    AddressRequest,
     APIConnectionError,
     APIError,
     APIStatusError,
@@ -23,7 +24,10 @@ from whatsapp_async import (
     BulkItem,
     BulkResult,
     Buttons,
+    CallPermissionRequest,
     Capabilities,
+    Catalog,
+    CatalogButton,
     Channel,
     ClientClosedError,
     ConfigurationError,
@@ -36,12 +40,17 @@ from whatsapp_async import (
     Contacts,
     ContactUrl,
     Conversation,
+    CtaUrl,
+    Currency,
+    DateTime,
     DeliveryFailed,
     DeliveryReport,
     Document,
     Event,
     EventError,
     Failover,
+    Flow,
+    FlowButton,
     Group,
     HttpRequest,
     HttpResponse,
@@ -51,19 +60,26 @@ from whatsapp_async import (
     InvalidRecipient,
     Ledger,
     LedgerEntry,
+    LimitedTimeOffer,
     ListMessage,
     ListRow,
     ListSection,
     Location,
+    LocationRequest,
     MemoryIdempotencyStore,
     MemoryLedger,
     Message,
     MessageReceived,
     MessageStatus,
+    MultiProductButton,
     NotFoundError,
     OutsideWindowError,
     PermissionDeniedError,
     Phone,
+    Product,
+    ProductHeader,
+    ProductList,
+    ProductSection,
     Provider,
     RateLimiter,
     RateLimitError,
@@ -83,6 +99,7 @@ from whatsapp_async import (
     StoreUnavailable,
     Template,
     TemplateButton,
+    TemplateCard,
     TemplateComponentInfo,
     TemplateError,
     TemplateInfo,
@@ -94,6 +111,7 @@ from whatsapp_async import (
     UnsupportedFeature,
     ValidationError,
     Video,
+    VoiceCall,
     WebhookPayloadError,
     WebhookSignatureError,
     WhatsApp,
@@ -166,6 +184,45 @@ def messages() -> list[Message]:
         Buttons("Pick", [ReplyButton("y", "Yes")]),
         ListMessage("Pick", "Options", [ListSection("S", [ListRow("a", "A")])]),
         message_from_dict({"type": "text", "body": "hi"}),
+        *rich_messages(),
+    ]
+
+
+def rich_messages() -> list[Message]:
+    shoes = ProductSection("Shoes", ["SKU-1", "SKU-2"])
+    card = TemplateCard(header=Image(link="https://example.com/1.jpg"), body=["10%"])
+    product_card = TemplateCard(
+        header=ProductHeader(catalog_id="1", product_retailer_id="SKU-1"),
+        buttons=[TemplateButton(sub_type="url", value="SKU-1")],
+    )
+    ends: datetime = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    offer = LimitedTimeOffer(expires_at=ends)
+    milliseconds: int = offer.milliseconds
+    total = Currency(amount_1000=12_990 + 0 * milliseconds, code="EUR", fallback_value="€12.99")
+    return [
+        CtaUrl("Track it", "Track", "https://example.com/t/1", header=Image(id="1")),
+        Flow(body="Book", cta="Book now", flow_id="1", screen="WELCOME", data={"n": 2}),
+        Product(catalog_id="1", product_retailer_id="SKU-1"),
+        ProductList("Picks", "1", [shoes], header="Spring"),
+        Catalog(body="Browse", thumbnail_product_retailer_id="SKU-1"),
+        LocationRequest("Where to?"),
+        CallPermissionRequest("May we call?"),
+        VoiceCall(body="Talk to us", ttl_minutes=60),
+        AddressRequest(body="Address?", values={"city": "Pune"}),
+        Template("order_total", body=[total, DateTime("3 March 2026")]),
+        Template(
+            "promo",
+            buttons=[
+                FlowButton(flow_token="t"),
+                CatalogButton(thumbnail_product_retailer_id="SKU-1", index=1),
+                MultiProductButton(
+                    thumbnail_product_retailer_id="SKU-1", sections=[shoes], index=2
+                ),
+            ],
+        ),
+        Template("spring_carousel", body=["Ada"], cards=[card, product_card]),
+        Template("flash_offer", header=Image(id="1"), offer=offer),
+        Template("verify_code", otp="123456"),
     ]
 
 

@@ -103,26 +103,32 @@ def flag(value: Any, field: str) -> bool:
     return value
 
 
-def items(value: Any, kind: type[T], field: str, *, at_least: int = 0) -> Sequence[T]:
+def items(
+    value: Any, kind: type[T] | tuple[type[Any], ...], field: str, *, at_least: int = 0
+) -> Sequence[T]:
     """``value`` when it is a list or tuple of ``kind`` with at least ``at_least`` items.
+
+    ``kind`` may be a tuple of types, as for ``isinstance``.
 
     Example::
 
         >>> len(items([1, 2], int, "numbers"))
         2
     """
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    name = " or ".join(k.__name__ for k in kinds)
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
         raise ValidationError(
-            f"{field} must be a list of {kind.__name__}, got {type(value).__name__}", field=field
+            f"{field} must be a list of {name}, got {type(value).__name__}", field=field
         )
     for position, item in enumerate(value):
-        if not isinstance(item, kind):
+        if not isinstance(item, kinds):
             raise ValidationError(
-                f"{field}[{position}] must be a {kind.__name__}, got {type(item).__name__}",
+                f"{field}[{position}] must be a {name}, got {type(item).__name__}",
                 field=field,
             )
     if len(value) < at_least:
-        raise ValidationError(f"{field} needs at least {at_least} {kind.__name__}", field=field)
+        raise ValidationError(f"{field} needs at least {at_least} {name}", field=field)
     return value
 
 

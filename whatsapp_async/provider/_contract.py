@@ -57,17 +57,22 @@ class Capabilities(msgspec.Struct, frozen=True, kw_only=True):
     - ``options``: send options: reply_to, metadata, deliver_at, deliver_until
     - ``operations``: mark_read, get_status, list_templates, native_batch,
       idempotency, webhooks, and provider-specific ones reachable via ``wa.call``
+    - ``template_features``: what a template send may use beyond text body parameters
+      (``TEMPLATE_FEATURES``: text_header, media_header, currency, flow_button, carousel,
+      otp, ...); None (the default) leaves them to the provider's ``build_send``
 
     Example::
 
         Capabilities(messages=frozenset({"text", "template"}),
-                     operations=frozenset({"list_templates"}))
+                     operations=frozenset({"list_templates"}),
+                     template_features=frozenset({"text_header", "url_button"}))
     """
 
     messages: frozenset[str] = frozenset()
     recipients: frozenset[str] = frozenset({"phone"})
     options: frozenset[str] = frozenset()
     operations: frozenset[str] = frozenset()
+    template_features: frozenset[str] | None = None
 
 
 class SendOptions(msgspec.Struct, frozen=True, kw_only=True):

@@ -28,6 +28,7 @@ from whatsapp_async import (
     WhatsApp,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta.settings import DEFAULT_API_VERSION as API
 from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 from .conftest import TO
@@ -204,7 +205,7 @@ async def test_a_caller_owned_session_is_never_closed(sb: Sandbox) -> None:
         await wa2.send(TO, Text("two"))
         await wa2.aclose()
         assert not session.closed
-        async with session.get(f"{sb.base_url('meta')}/v23.0/nothing") as response:
+        async with session.get(f"{sb.base_url('meta')}/{API}/nothing") as response:
             assert response.status == 400  # the session still works
     assert len(sb.requests("meta")) == 3
 

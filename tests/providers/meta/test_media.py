@@ -36,6 +36,7 @@ from whatsapp_async import (
 from whatsapp_async.provider import FormFile
 from whatsapp_async_providers.meta import MetaProvider, MetaSettings
 from whatsapp_async_providers.meta.media import MB, MEDIA_LIMITS
+from whatsapp_async_providers.meta.settings import DEFAULT_API_VERSION as API
 from whatsapp_async_providers.meta.simulator import MetaSimulator
 from whatsapp_async_providers.meta.simulator_media import parse_form
 
@@ -82,7 +83,7 @@ async def test_path_upload_send_by_id_and_download_give_back_identical_bytes(
     media_id = await wa.upload_media(source)
 
     [upload] = sb.requests("meta")
-    assert (upload.method, upload.path) == ("POST", f"/v23.0/{PNID}/media")
+    assert (upload.method, upload.path) == ("POST", f"/{API}/{PNID}/media")
     assert upload.headers["Authorization"] == f"Bearer {sb.settings('meta')['token']}"
     assert upload.headers["Content-Type"].startswith("multipart/form-data; boundary=")
     parts = {p.name: p for p in parse_form(upload.body, upload.headers["Content-Type"])}
@@ -116,7 +117,7 @@ async def test_bytes_upload_and_what_the_media_look_up_says(
     assert (parts["file"].filename, parts["file"].data) == ("invoice.pdf", pdf)
     assert (lookup.method, lookup.path, lookup.query) == (
         "GET",
-        f"/v23.0/{media_id}",
+        f"/{API}/{media_id}",
         {"phone_number_id": PNID},
     )
     assert info.id == media_id
@@ -149,8 +150,8 @@ async def test_a_media_message_with_a_file_is_uploaded_then_sent_by_the_new_id(
     result = await wa.send(TO, Image(file=source, caption="Look"))
 
     upload, send = sb.requests("meta")
-    assert upload.path == f"/v23.0/{PNID}/media"
-    assert send.path == f"/v23.0/{PNID}/messages"
+    assert upload.path == f"/{API}/{PNID}/media"
+    assert send.path == f"/{API}/{PNID}/messages"
     # The only uploaded (not pre-existing) media the simulator holds is this one.
     [uploaded] = [m for m in sim.media.items.values() if m.data is not None]
     assert uploaded.data == PNG
@@ -271,7 +272,7 @@ async def test_an_expired_url_is_a_not_found_and_each_download_fetches_a_fresh_o
         await wa.download_media(media_id)
     assert caught.value.status == 404
     assert [(r.method, r.path) for r in sb.requests("meta")] == [
-        ("GET", f"/v23.0/{media_id}"),
+        ("GET", f"/{API}/{media_id}"),
         ("GET", "/whatsapp_business/attachments/"),
     ]
     assert token not in str(caught.value)
@@ -331,7 +332,7 @@ async def test_delete_then_every_use_of_the_id_is_not_found(
     [delete] = sb.requests("meta")
     assert (delete.method, delete.path, delete.query) == (
         "DELETE",
-        f"/v23.0/{media_id}",
+        f"/{API}/{media_id}",
         {"phone_number_id": PNID},
     )
     for use in (wa.media_url, wa.download_media, wa.delete_media):
@@ -355,7 +356,7 @@ async def _upload(
         else:
             form.add_field(name, value)
     headers = {"Authorization": f"Bearer {sb.settings('meta')['token']}"}
-    url = f"{sb.base_url('meta')}/v23.0/{PNID}/media"
+    url = f"{sb.base_url('meta')}/{API}/{PNID}/media"
     async with http.post(url, data=form, headers=headers) as response:
         return response.status, await response.json()
 
@@ -402,7 +403,7 @@ async def test_a_third_party_upload_and_look_up_work(sb: Any, http: aiohttp.Clie
     )
     assert status == 200
     headers = {"Authorization": f"Bearer {sb.settings('meta')['token']}"}
-    url = f"{sb.base_url('meta')}/v23.0/{answer['id']}"
+    url = f"{sb.base_url('meta')}/{API}/{answer['id']}"
     async with http.get(url, headers=headers) as response:
         described = await response.json()
     assert set(described) == {"messaging_product", "url", "mime_type", "sha256", "file_size", "id"}
@@ -421,7 +422,7 @@ async def test_sends_must_name_media_the_account_holds(
     sb: Any, http: aiohttp.ClientSession, sim: MetaSimulator
 ) -> None:
     headers = {"Authorization": f"Bearer {sb.settings('meta')['token']}"}
-    url = f"{sb.base_url('meta')}/v23.0/{PNID}/messages"
+    url = f"{sb.base_url('meta')}/{API}/{PNID}/messages"
     body = {"messaging_product": "whatsapp", "to": TO, "type": "video", "video": {"id": "42"}}
     async with http.post(url, json=body, headers=headers) as response:
         assert response.status == 400
@@ -486,7 +487,7 @@ def test_upload_request_shape_and_limits_declared() -> None:
     )
     assert (request.method, request.url) == (
         "POST",
-        f"https://graph.facebook.com/v23.0/{PNID}/media",
+        f"https://graph.facebook.com/{API}/{PNID}/media",
     )
     assert dict(request.headers) == {"Authorization": "Bearer EAAtest-token-123"}
     assert request.body is None and request.form is not None

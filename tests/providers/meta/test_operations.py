@@ -18,6 +18,7 @@ from whatsapp_async import (
 )
 from whatsapp_async.testing import Sandbox
 from whatsapp_async_providers.meta import MetaProvider, MetaSettings
+from whatsapp_async_providers.meta.settings import DEFAULT_API_VERSION as API
 from whatsapp_async_providers.meta.simulator import MetaSimulator
 
 from .conftest import TO, load_bytes
@@ -41,7 +42,7 @@ async def test_mark_read_posts_the_read_receipt(
 
     [record] = sb.requests("meta")
     assert record.method == "POST"
-    assert record.path == f"/v23.0/{PNID}/messages"
+    assert record.path == f"/{API}/{PNID}/messages"
     expected = {"messaging_product": "whatsapp", "status": "read", "message_id": inbound}
     if typing:
         expected["typing_indicator"] = {"type": "text"}
@@ -79,7 +80,7 @@ async def test_list_templates_follows_every_page(sb: Sandbox, sim: MetaSimulator
     assert len(records) == pages
     for i, record in enumerate(records):
         assert record.method == "GET"
-        assert record.path == f"/v23.0/{sim.waba_id}/message_templates"
+        assert record.path == f"/{API}/{sim.waba_id}/message_templates"
         assert record.query["fields"] == "name,status,category,language,components"
         assert record.query["limit"] == "100"
         assert record.headers["Authorization"] == f"Bearer {sim.token}"
@@ -202,7 +203,7 @@ def test_defaults_and_capabilities() -> None:
     wa = WhatsApp("meta", token="EAAtest-token-123", phone_number_id=PNID)
     provider = wa.provider
     assert isinstance(provider, MetaProvider)
-    assert provider.settings.api_version == "v23.0"
+    assert provider.settings.api_version == API == "v26.0"
     assert provider.sender_key == PNID
     assert provider.default_rate_limit == 80.0
     assert provider.base_url == "https://graph.facebook.com"
@@ -221,6 +222,15 @@ def test_defaults_and_capabilities() -> None:
             "template",
             "buttons",
             "list",
+            "cta_url",
+            "flow",
+            "product",
+            "product_list",
+            "catalog",
+            "location_request",
+            "call_permission",
+            "voice_call",
+            "address_request",
         }
     )
     assert caps.recipients == frozenset({"phone", "group"})
@@ -237,7 +247,7 @@ def test_defaults_and_capabilities() -> None:
         }
     )
     request = provider.build_send(Phone(TO), Text("hi"), SendOptions())
-    assert request.url == f"https://graph.facebook.com/v23.0/{PNID}/messages"
+    assert request.url == f"https://graph.facebook.com/{API}/{PNID}/messages"
     assert "EAAtest-token-123" not in repr(wa)
     assert "EAAtest-token-123" not in repr(provider)
 

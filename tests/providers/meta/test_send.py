@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -35,9 +34,10 @@ from whatsapp_async import (
     Video,
 )
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta.settings import DEFAULT_API_VERSION as API
 from whatsapp_async_providers.meta.simulator import MetaSimulator
 
-from .conftest import TO
+from .conftest import TO, without_correlation
 
 WAMID = "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJBQkNERUYxMjM0NTY3ODkwAA=="
 BASE = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": TO}
@@ -591,26 +591,6 @@ CASES: list[tuple[str, Any, dict[str, Any], dict[str, Any]]] = [
 ]
 
 
-def without_correlation(body: dict[str, Any]) -> dict[str, Any]:
-    """``body`` without the client's correlation id (checked) in ``biz_opaque_callback_data``.
-
-    Every send carries one (``_wa_cid``, first); the caller's metadata follows it unchanged.
-    A caller's own ``biz_opaque_callback_data`` (through ``extra=``) replaces it whole.
-    """
-    body = dict(body)
-    opaque = body.get("biz_opaque_callback_data")
-    if not isinstance(opaque, str) or not opaque.startswith('{"_wa_cid":'):
-        return body
-    data = json.loads(opaque)
-    correlation_id = data.pop("_wa_cid")
-    assert isinstance(correlation_id, str) and 8 <= len(correlation_id) <= 24
-    if data:
-        body["biz_opaque_callback_data"] = json.dumps(data, separators=(",", ":"))
-    else:
-        del body["biz_opaque_callback_data"]
-    return body
-
-
 @pytest.mark.parametrize(
     ("message", "options", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
@@ -624,7 +604,7 @@ async def test_every_message_type_is_sent_with_the_exact_body(
 
     [record] = sb.requests("meta")
     assert record.method == "POST"
-    assert record.path == f"/v23.0/{settings['phone_number_id']}/messages"
+    assert record.path == f"/{API}/{settings['phone_number_id']}/messages"
     assert record.headers["Authorization"] == f"Bearer {settings['token']}"
     assert record.headers["Content-Type"] == "application/json"
     assert without_correlation(record.json) == {**BASE, **expected}

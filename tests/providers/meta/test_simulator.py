@@ -7,50 +7,18 @@ leaves the deliberately broken ones alone.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
 from whatsapp_async.testing import Sandbox
+from whatsapp_async_providers.meta.settings import DEFAULT_API_VERSION as API
 from whatsapp_async_providers.meta.simulator import MetaSimulator
 
-from .conftest import RAW_CLIENT, TO, load_json
+from .conftest import RAW_CLIENT, TO, Graph, load_json
 
 EXAMPLES: dict[str, dict[str, Any]] = load_json("spec_request_examples.json")
-
-
-class Graph:
-    """A minimal third-party Meta client: versioned paths, Bearer token, JSON."""
-
-    def __init__(self, session: aiohttp.ClientSession, base: str, token: str, node: str) -> None:
-        self.session = session
-        self.base = base
-        self.token = token
-        self.node = node
-
-    async def post(
-        self,
-        body: Any,
-        *,
-        token: str | None = None,
-        node: str | None = None,
-        version: str = "v23.0",
-    ) -> tuple[int, Any]:
-        headers = {"User-Agent": RAW_CLIENT}
-        if token != "":
-            headers["Authorization"] = f"Bearer {token or self.token}"
-        url = f"{self.base}/{version}/{node or self.node}/messages"
-        async with self.session.post(url, json=body, headers=headers) as response:
-            return response.status, await response.json()
-
-
-@pytest.fixture
-async def graph(sb: Sandbox) -> AsyncIterator[Graph]:
-    settings = sb.settings("meta")
-    async with aiohttp.ClientSession() as session:
-        yield Graph(session, sb.base_url("meta"), settings["token"], settings["phone_number_id"])
 
 
 ACCEPTED_EXAMPLES = [
@@ -312,7 +280,7 @@ async def test_tokens_are_checked(graph: Graph, token: str) -> None:
 
 async def test_access_token_query_parameter_works_like_the_header(sb: Sandbox) -> None:
     settings = sb.settings("meta")
-    url = f"{sb.base_url('meta')}/v23.0/{settings['phone_number_id']}/messages"
+    url = f"{sb.base_url('meta')}/{API}/{settings['phone_number_id']}/messages"
     async with (
         aiohttp.ClientSession() as session,
         session.post(
@@ -331,13 +299,13 @@ async def test_unknown_number_version_and_path(graph: Graph, sb: Sandbox) -> Non
     assert answer["error"]["type"] == "GraphMethodException"
     status, answer = await graph.post(TEXT, version="23")
     assert (status, answer["error"]["code"]) == (400, 100)
-    async with graph.session.get(f"{sb.base_url('meta')}/v23.0/me/phone_numbers") as response:
+    async with graph.session.get(f"{sb.base_url('meta')}/{API}/me/phone_numbers") as response:
         assert response.status == 400
         assert (await response.json())["error"]["type"] == "GraphMethodException"
 
 
 async def test_non_json_body_is_rejected(graph: Graph) -> None:
-    url = f"{graph.base}/v23.0/{graph.node}/messages"
+    url = f"{graph.base}/{API}/{graph.node}/messages"
     headers = {"Authorization": f"Bearer {graph.token}", "User-Agent": RAW_CLIENT}
     async with graph.session.post(url, data=b"to=1&text=hi", headers=headers) as response:
         assert response.status == 400
@@ -361,7 +329,7 @@ async def test_fault_injection_speaks_metas_envelope(
 ) -> None:
     sb.fail_next("meta", status=status, code=code, retry_after=2)
     async with graph.session.post(
-        f"{graph.base}/v23.0/{graph.node}/messages",
+        f"{graph.base}/{API}/{graph.node}/messages",
         json=TEXT,
         headers={"Authorization": f"Bearer {graph.token}", "User-Agent": RAW_CLIENT},
     ) as response:
@@ -375,7 +343,7 @@ async def test_fault_injection_speaks_metas_envelope(
 
 
 async def test_template_listing_pages_like_graph(graph: Graph, sim: MetaSimulator) -> None:
-    url = f"{graph.base}/v23.0/{sim.waba_id}/message_templates"
+    url = f"{graph.base}/{API}/{sim.waba_id}/message_templates"
     headers = {"Authorization": f"Bearer {graph.token}"}
     names: list[str] = []
     next_url: str | None = f"{url}?fields=name,status&limit=3"
@@ -389,10 +357,11 @@ async def test_template_listing_pages_like_graph(graph: Graph, sim: MetaSimulato
         assert all(set(item) == {"name", "status", "id"} for item in page["data"])
         assert page["paging"]["cursors"]["after"]
         next_url = page["paging"].get("next")
-    assert pages == 4  # 11 templates, 3 per page
+    assert len(sim.templates.templates) == 22
+    assert pages == 8  # 22 templates, 3 per page
     async with graph.session.get(page["paging"]["previous"], headers=headers) as response:
         previous = await response.json()
-    assert [item["name"] for item in previous["data"]] == names[6:9]
+    assert [item["name"] for item in previous["data"]] == names[18:21]
     assert names == [t.name for t in sim.templates.templates]
     async with graph.session.get(f"{url}?name=order_update", headers=headers) as response:
         assert [t["language"] for t in (await response.json())["data"]] == ["en_US", "es"]

@@ -29,13 +29,14 @@ from whatsapp_async import (
 )
 from whatsapp_async.testing import Sandbox
 from whatsapp_async_providers.meta import MetaProvider, MetaSettings
+from whatsapp_async_providers.meta.settings import DEFAULT_API_VERSION as API
 from whatsapp_async_providers.meta.simulator import MetaSimulator
 from whatsapp_async_providers.meta.template_admin import CreatedTemplate
 
 from .conftest import TO
 
 WABA = "102290129340398"
-TEMPLATES_PATH = f"/v23.0/{WABA}/message_templates"
+TEMPLATES_PATH = f"/{API}/{WABA}/message_templates"
 COMPONENTS: list[dict[str, Any]] = [
     {"type": "HEADER", "format": "TEXT", "text": "Order {{1}}"},
     {

@@ -27,7 +27,7 @@ def test_registered_under_pilot_with_its_documented_defaults() -> None:
     }  # fmt: skip
     assert "list_templates" not in caps.operations
     assert caps.messages == {
-        "text", "template", "image", "video", "audio", "document", "sticker", "buttons"
+        "text", "template", "image", "video", "audio", "document", "sticker", "buttons", "cta_url"
     }  # fmt: skip
 
 

@@ -131,9 +131,9 @@ THREE = [ReplyButton(str(i), f"Option {i}") for i in range(3)]
             Template("x", buttons=[TemplateButton(sub_type="url", value="a")]),
             {},
             UnsupportedFeature,
-            "template.buttons",
+            "template.url_button",  # the core's gate, from Capabilities.template_features
         ),
-        (Template("x", header="Hello"), {}, UnsupportedFeature, "template.header"),
+        (Template("x", header="Hello"), {}, UnsupportedFeature, "template.text_header"),
         (Location(1.0, 2.0), {}, UnsupportedFeature, "location"),
         (
             Contacts([Contact(name=ContactName(formatted_name="Ada"))]),

@@ -3,9 +3,12 @@
 Every provider that sends Meta's shapes checks against these before any request, and the
 simulators that play Meta (or a relay in front of it) refuse what they refuse: one value,
 one source. Lengths count characters (Python ``len``). Sources are the keys of
-PROVIDER_FACTS §3.4 / §6.3 ([G3] Meta's media-message copy, [G11] reply buttons, [G13]
+PROVIDER_FACTS §3.4 / §6.2 / §6.3 ([G3] Meta's media-message copy, [G11] reply buttons, [G13]
 whatsapp-api-js ``text.ts``, [G14] its ``interactive.ts``/``template.ts``, [G15] list
-messages, [W1] Meta's OpenAPI spec v23.0).
+messages, [W1] Meta's OpenAPI spec v23.0, [W2]-[W10] Meta's pages on CTA URL, location
+request, address, catalogue, voice-call, call-permission, Flow, marketing and authentication
+messages). Where the sources conflict, the constant holds the reading every source accepts,
+and its docstring says so.
 
 Example::
 
@@ -19,19 +22,38 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "ADDRESS_COUNTRIES",
+    "ADDRESS_FIELDS",
+    "ADDRESS_PIN_CODE_MAX",
+    "AMOUNT_1000_MAX",
     "BIZ_OPAQUE_MAX",
     "BUTTONS_BODY_MAX",
     "BUTTONS_MAX",
     "BUTTON_ID_MAX",
     "BUTTON_TITLE_MAX",
     "CAPTION_MAX",
+    "CARD_BODY_PARAM_MAX",
+    "CARD_BUTTONS_MAX",
+    "CAROUSEL_CARDS_MAX",
+    "CAROUSEL_CARDS_MIN",
     "CONTACTS_MAX",
+    "COUPON_CODE_MAX",
+    "CTA_DISPLAY_TEXT_MAX",
+    "CURRENCY_CODE",
+    "FLOW_CTA_MAX",
+    "FLOW_CTA_SPEC_MAX",
+    "FLOW_MESSAGE_VERSION",
     "FOOTER_MAX",
     "HEADER_TEXT_MAX",
+    "INTERACTIVE_BODY_MAX",
     "LIST_BODY_MAX",
     "LIST_BUTTON_MAX",
     "LIST_ROWS_MAX",
     "LIST_SECTIONS_MAX",
+    "OFFER_CODE_MAX",
+    "OTP_MAX",
+    "PRODUCT_ITEMS_MAX",
+    "PRODUCT_SECTIONS_MAX",
     "ROW_DESCRIPTION_MAX",
     "ROW_ID_MAX",
     "ROW_TITLE_MAX",
@@ -41,7 +63,11 @@ __all__ = [
     "TEMPLATE_BUTTON_INDEX_MAX",
     "TEMPLATE_HEADER_TEXT_MAX",
     "TEMPLATE_PARAM_NAME",
+    "TEMPLATE_URL_MAX",
     "TEXT_BODY_MAX",
+    "VOICE_CALL_DISPLAY_TEXT_MAX",
+    "VOICE_CALL_PAYLOAD_MAX",
+    "VOICE_CALL_TTL_MAX",
 ]
 
 # -- text and media ------------------------------------------------------------------------------
@@ -107,3 +133,76 @@ CONTACTS_MAX = 5
 BIZ_OPAQUE_MAX = 512
 """``biz_opaque_callback_data``, the string Meta echoes in status webhooks (Meta's messages
 reference)."""
+
+# -- interactive messages beyond reply buttons and lists (facts §6.1, §6.2) ----------------------
+INTERACTIVE_BODY_MAX = 1024
+"""The body of a CTA URL, Flow, product, catalogue, location-request, voice-call or address
+message (Meta's ``BodyObject``, facts §6.1 [W1][W28]); lists are the exception (4096)."""
+CTA_DISPLAY_TEXT_MAX = 20
+"""A CTA URL button's ``display_text`` (facts §6.2 [W2]). No limit on ``url`` is documented."""
+FLOW_MESSAGE_VERSION = "3"
+"""``flow_message_version``: the string ``"3"`` (facts §6.2 [W8][W1])."""
+FLOW_CTA_MAX = 20
+"""A Flow button's ``flow_cta``. CONFLICTING (facts §6.2): the older Meta page and two client
+libraries say 20 characters, the newer page and the spec "advised 30"; 20 is what both accept
+(Meta's setting ``flow_cta_max`` raises it up to :data:`FLOW_CTA_SPEC_MAX`)."""
+FLOW_CTA_SPEC_MAX = 30
+"""The spec's ``maxLength`` of ``flow_cta`` (facts §6.2 [W1]): the most ``flow_cta_max`` allows."""
+PRODUCT_SECTIONS_MAX = 10
+"""Sections of a product list or a multi-product template button (facts §6.2 [W1], §6.3 [W9])."""
+PRODUCT_ITEMS_MAX = 30
+"""Products of a product list or a multi-product button, in total over every section.
+CONFLICTING (facts §6.2, §6.3): the spec and pywa allow 30 per section, Meta's pages 30 in all;
+30 in all is what every source accepts."""
+VOICE_CALL_DISPLAY_TEXT_MAX = 20
+"""A voice-call button's ``display_text`` (facts §6.2 [W6])."""
+VOICE_CALL_TTL_MAX = 43200
+"""A voice-call button's ``ttl_minutes``: 1 to 43200 (30 days) (facts §6.2 [W6])."""
+VOICE_CALL_PAYLOAD_MAX = 512
+"""A voice-call button's ``payload``, echoed in the calls webhooks (facts §6.2 [W6])."""
+ADDRESS_COUNTRIES = frozenset({"IN"})
+"""Where address messages work: businesses in India messaging Indian users (facts §6.2 [W4],
+the Nov 2025 page; a May 2023 changelog also named Singapore)."""
+ADDRESS_FIELDS = frozenset(
+    {
+        "name",
+        "phone_number",
+        "in_pin_code",
+        "house_number",
+        "floor_number",
+        "tower_number",
+        "building_name",
+        "address",
+        "landmark_area",
+        "city",
+        "state",
+    }
+)
+"""The keys of an address form's ``values`` (facts §6.2 [W4])."""
+ADDRESS_PIN_CODE_MAX = 6
+"""An address form's ``in_pin_code`` (facts §6.2 [W4])."""
+
+# -- template send components beyond text parameters (facts §6.3) --------------------------------
+CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+"""A currency parameter's ``code``: ISO 4217, three capital letters (facts §6.3 [W1])."""
+AMOUNT_1000_MAX = 2**31 - 1
+"""A currency's ``amount_1000`` is an int32 in the spec (facts §6.3 [W1]); it must be positive
+(whatsapp-api-js refuses zero and below [W28])."""
+COUPON_CODE_MAX = 20
+"""A coupon (copy-code button) code: alphanumeric, at most 20 since 3 Dec 2025 (15 before)
+(facts §6.3 [W9][W23])."""
+OFFER_CODE_MAX = 15
+"""The offer code of a limited-time-offer template (facts §6.3 [W9])."""
+OTP_MAX = 15
+"""An authentication template's one-time password (facts §6.3 [W10])."""
+TEMPLATE_URL_MAX = 2000
+"""A URL button's full URL (facts §6.3 [W9]); only the suffix is sent, and it is held to this."""
+CAROUSEL_CARDS_MIN = 2
+"""Cards of a carousel template: 2 to 10, fixed at creation (facts §6.3 [W9])."""
+CAROUSEL_CARDS_MAX = 10
+"""Cards of a carousel template: 2 to 10 (facts §6.3 [W9])."""
+CARD_BUTTONS_MAX = 2
+"""Buttons of one carousel card (facts §6.3 [W9])."""
+CARD_BODY_PARAM_MAX = 160
+"""A carousel card's body is at most 160 characters (facts §6.2 [W2b]): no parameter of it can
+be longer."""

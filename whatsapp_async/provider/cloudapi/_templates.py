@@ -2,18 +2,26 @@
 
 One builder for every provider that sends Meta's template components (Meta itself, and the
 relays that hand them on unchanged). A provider passes its :class:`TemplateRules`: the name
-its errors carry, the parameter kinds it can express, and what to tell a caller who nested a
-local file. What the builder makes (facts §3.4, §6.3):
+its errors carry, the parameter kinds, button sub_types and extra components it can express,
+and what to tell a caller who nested a local file. What the builder makes (facts §3.4, §6.3),
+in this order:
 
-- a ``header`` component with one parameter: text, or a media or location object;
-- a ``body`` component with positional, or named (``parameter_name``), parameters;
+- a ``header`` component with one parameter: text (positional or named), a currency, a
+  media, location or product object;
+- a ``body`` component with positional, or named (``parameter_name``), parameters: text,
+  currency, date_time;
+- a ``limited_time_offer`` component with the offer's ``expiration_time_ms``;
+- a ``carousel`` component with one card per ``TemplateCard`` (``card_index``, then its own
+  header, body and buttons);
 - one ``button`` component per button parameter, with ``sub_type`` and a 0-based ``index``;
+- for ``otp=``, the body parameter and the ``url`` button parameter an authentication
+  template takes (copy-code, one-tap and zero-tap alike);
 - or the caller's raw ``components=``, passed through after checking they are JSON objects
   with a ``type``.
 
-Header and body parameters are built through one table, ``_KINDS``, keyed by the Python type
-of the value: a new parameter kind (currency, date_time) is one entry there (and its field on
-:class:`TemplateParameter`).
+Parameters are built through one table (``_template_params._KINDS``, keyed by the Python
+type of the value) and buttons through another (``_template_buttons._BUTTONS``, keyed by
+``sub_type``): a new kind is one entry there.
 
 Example::
 
@@ -25,23 +33,35 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple, NoReturn
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import msgspec
 
 from ...errors import UnsupportedFeature
-from ...messages import Document, Image, Location, Media, Template, TemplateButton, Video
+from ...messages import Currency, Template, TemplateCard
 from ._checks import check_max_length, check_not_blank, check_unique, invalid
 from ._limits import (
-    CAPTION_MAX,
+    CARD_BODY_PARAM_MAX,
+    CARD_BUTTONS_MAX,
+    CAROUSEL_CARDS_MAX,
+    CAROUSEL_CARDS_MIN,
+    OTP_MAX,
     TEMPLATE_BODY_ONLY_PARAM_MAX,
     TEMPLATE_BODY_PARAM_MAX,
-    TEMPLATE_BUTTON_INDEX_MAX,
     TEMPLATE_HEADER_TEXT_MAX,
-    TEMPLATE_PARAM_NAME,
 )
-from ._wire import LocationObject, MediaObject, TemplateComponent, TemplateParameter
+from ._rules import PARAMETER_KINDS, TemplateRules
+from ._template_buttons import ButtonContext, button_component
+from ._template_params import (
+    Where,
+    body_component,
+    check_name,
+    location_object,
+    media_object,
+    parameter,
+)
+from ._wire import CarouselCardObject, LimitedTimeOfferObject, TemplateComponent, TemplateParameter
 
 __all__ = [
     "PARAMETER_KINDS",
@@ -52,262 +72,162 @@ __all__ = [
 ]
 
 _ENCODER = msgspec.json.Encoder()
-# Captions: Meta documents them on image, video and document only.
-_CAPTIONED = frozenset({"image", "video", "document"})
+_CARD_BUTTONS = frozenset({"quick_reply", "url"})
+_HEADER = Where("header", "template.header", TEMPLATE_HEADER_TEXT_MAX)
 
 
-# -- media and location objects (template headers, and Meta's own media messages) ---------------
-def media_object(media: Media, field: str, *, provider: str, file_hint: str) -> MediaObject:
-    """Meta's media object for ``media``; a caption is checked against Meta's rules.
-
-    ``file_hint`` says what to do instead of a local ``file=`` here (the client uploads a
-    message's own file, but never a file nested in a header).
-
-    Example::
-
-        media_object(Image(id="123"), "image", provider="meta", file_hint="pass id=")
-        # MediaObject(id='123')
-    """
-    if media.file is not None:
-        raise UnsupportedFeature(
-            f"{provider}: {field} cannot be a local file here; {file_hint}",
-            provider=provider,
-            feature="file",
-        )
-    caption = media.caption or None
-    if caption is not None:
-        if media.kind not in _CAPTIONED:
-            raise invalid(
-                f"{field}.caption",
-                f"{field}.caption is not allowed: Meta takes captions on image, video and "
-                "document only",
-                provider=provider,
-            )
-        check_max_length(f"{field}.caption", caption, CAPTION_MAX, provider=provider)
-    # An empty filename says nothing to the recipient: it is left out rather than sent as "".
-    filename = (media.filename or None) if isinstance(media, Document) else None
-    return MediaObject(id=media.id, link=media.link, caption=caption, filename=filename)
-
-
-def location_object(location: Location) -> LocationObject:
-    """Meta's location object for ``location``.
-
-    Example::
-
-        location_object(Location(37.48, -122.15, name="HQ"))
-        # LocationObject(latitude=37.48, longitude=-122.15, name='HQ')
-    """
-    return LocationObject(
-        latitude=location.latitude,
-        longitude=location.longitude,
-        name=location.name,
-        address=location.address,
+def _unsupported_component(kind: str, rules: TemplateRules) -> UnsupportedFeature:
+    documented = ", ".join(sorted(rules.component_kinds)) or "none"
+    return UnsupportedFeature(
+        f"{rules.provider} documents no {kind} template component (documented extras: "
+        f"{documented}); pass raw components= if it accepts one",
+        provider=rules.provider,
+        feature=f"template.{kind}",
     )
 
 
-# -- header and body parameters: one table entry per kind ---------------------------------------
-# A value's place is its component ("header"/"body") and its key there: None for the header's
-# one parameter, the position of a positional body parameter, the name of a named one. The
-# field path for an error is only spelled out when there is an error (sends are a hot path).
-_Key = int | str | None
+# -- header and body ----------------------------------------------------------------------------
+def _style(values: Sequence[Any] | Mapping[str, Any]) -> str | None:
+    if not values:
+        return None
+    return "named" if isinstance(values, Mapping) else "positional"
 
 
-def _field(place: str, key: _Key) -> str:
-    # repr: template.body[0] for a position, template.body['first_name'] for a name.
-    return f"template.{place}" if key is None else f"template.{place}[{key!r}]"
-
-
-def _name(key: _Key) -> str | None:
-    return key if isinstance(key, str) else None
-
-
-_Build = Callable[[Any, str, _Key, int, "TemplateRules"], TemplateParameter]
-
-
-class _Kind(NamedTuple):
-    """One parameter kind: Meta's ``type``, the components it may sit in, its builder.
-
-    A builder takes the value, its place and key, the longest text that place takes, and the
-    provider's rules, and returns the parameter (or raises before any request)."""
-
-    name: str
-    places: frozenset[str]
-    build: _Build
-
-
-def _text(value: str, place: str, key: _Key, limit: int, rules: TemplateRules) -> TemplateParameter:
-    if not isinstance(value, str) or len(value) > limit or not value.strip():
-        field = _field(place, key)
-        check_not_blank(field, value, provider=rules.provider)
-        check_max_length(field, value, limit, provider=rules.provider)
-    return TemplateParameter(type="text", parameter_name=_name(key), text=value)
-
-
-def _media(
-    value: Image | Video | Document, place: str, key: _Key, limit: int, rules: TemplateRules
-) -> TemplateParameter:
-    field = _field(place, key)
-    if value.caption:
+def _check_one_style(template: Template, rules: TemplateRules) -> None:
+    """Named and positional parameters cannot be mixed in one template (facts §3.4)."""
+    header = template.header
+    header_style = (
+        "named"
+        if isinstance(header, Mapping)
+        else "positional"
+        if isinstance(header, (str, Currency))
+        else None
+    )
+    body_style = _style(template.body)
+    if header_style == "positional" and body_style == "named":
         raise invalid(
-            f"{field}.caption",
-            f"{field}.caption is not allowed: a template's media header takes no caption",
+            "template.header",
+            "template.header: a positional header parameter cannot be combined with named body "
+            "parameters (Meta needs its parameter_name); pass header={name: text} or the raw "
+            "components= instead",
             provider=rules.provider,
         )
-    kind = value.kind
-    media = media_object(
-        value, f"{field}.{kind}", provider=rules.provider, file_hint=rules.local_file_hint
-    )
-    return TemplateParameter(
-        type=kind,
-        parameter_name=_name(key),
-        image=media if kind == "image" else None,
-        video=media if kind == "video" else None,
-        document=media if kind == "document" else None,
-    )
-
-
-def _location(
-    value: Location, place: str, key: _Key, limit: int, rules: TemplateRules
-) -> TemplateParameter:
-    return TemplateParameter(
-        type="location", parameter_name=_name(key), location=location_object(value)
-    )
-
-
-_HEADER = frozenset({"header"})
-_HEADER_AND_BODY = frozenset({"header", "body"})
-_KINDS: dict[type[Any], _Kind] = {
-    str: _Kind("text", _HEADER_AND_BODY, _text),
-    Image: _Kind("image", _HEADER, _media),
-    Video: _Kind("video", _HEADER, _media),
-    Document: _Kind("document", _HEADER, _media),
-    # No live location, and only in UTILITY or MARKETING templates (facts §6.3).
-    Location: _Kind("location", _HEADER, _location),
-}
-"""Python type of a header/body value -> its kind. Add currency/date_time here."""
-
-PARAMETER_KINDS = frozenset(kind.name for kind in _KINDS.values())
-"""Every header/body parameter kind the builder makes (Meta's ``type`` values).
-
-Example: ``TemplateRules(provider="acme", parameter_kinds=PARAMETER_KINDS - {"location"})``."""
-
-
-class TemplateRules(msgspec.Struct, frozen=True, kw_only=True):
-    """What one provider passes in: its name, what it can express, its hint for local files.
-
-    ``parameter_kinds`` are the header/body parameter kinds the provider documents; any other
-    raises ``UnsupportedFeature`` before any request. Button parameters follow ``sub_type``.
-
-    Example::
-
-        TemplateRules(provider="gateway", parameter_kinds=frozenset({"text"}))
-    """
-
-    provider: str
-    parameter_kinds: frozenset[str] = PARAMETER_KINDS
-    local_file_hint: str = "pass link= (a public URL) or id= instead"
-
-
-def _parameter(
-    value: Any, place: str, key: _Key, limit: int, rules: TemplateRules
-) -> TemplateParameter:
-    kind = _KINDS.get(type(value))
-    if kind is None:
-        kind = next((k for cls, k in _KINDS.items() if isinstance(value, cls)), None)
-    if kind is None or place not in kind.places:
-        allowed = ", ".join(k.name for k in _KINDS.values() if place in k.places)
-        field = _field(place, key)
+    styles = {s for s in (header_style, body_style) if s is not None}
+    styles.update(s for s in (_style(card.body) for card in template.cards) if s is not None)
+    if len(styles) > 1:
         raise invalid(
-            field,
-            f"{field} cannot be a {type(value).__name__}: a template {place} parameter is one "
-            f"of {allowed}",
+            "template.body",
+            "template: named and positional parameters cannot be mixed in one template",
             provider=rules.provider,
         )
-    if kind.name not in rules.parameter_kinds:
+
+
+def _header(header: Any, rules: TemplateRules) -> TemplateComponent:
+    if isinstance(header, Mapping):
+        ((name, value),) = header.items()
+        check_name(name, _HEADER, rules)
+        built = parameter(value, _HEADER, name, rules)
+    else:
+        built = parameter(header, _HEADER, None, rules)
+    return TemplateComponent(type="header", parameters=[built])
+
+
+# -- one-time passwords, offers, cards, buttons -------------------------------------------------
+def _otp(code: str, rules: TemplateRules) -> list[TemplateComponent]:
+    """What an authentication template takes: the code in the body and in the ``url`` button."""
+    check_not_blank("template.otp", code, provider=rules.provider)
+    check_max_length("template.otp", code, OTP_MAX, provider=rules.provider)
+    body = parameter(code, Where("body", "template.otp", OTP_MAX), None, rules)
+    button = ButtonContext(rules, path="template.otp")
+    if "url" not in button.rules.button_kinds:
         raise UnsupportedFeature(
-            f"{rules.provider} documents {', '.join(sorted(rules.parameter_kinds))} template "
-            f"parameters only; a {kind.name} {place} has no documented form (pass raw "
-            "components= if it accepts one)",
+            f"{rules.provider} documents no url template button, which otp= sends",
             provider=rules.provider,
-            feature=f"template.{place}.{kind.name}",
+            feature="template.otp",
         )
-    return kind.build(value, place, key, limit, rules)
+    return [
+        TemplateComponent(type="body", parameters=[body]),
+        TemplateComponent(
+            type="button",
+            sub_type="url",
+            index="0",
+            parameters=[TemplateParameter(type="text", text=code)],
+        ),
+    ]
 
 
-def _body(
-    body: Sequence[str] | Mapping[str, str], only: bool, rules: TemplateRules
-) -> TemplateComponent:
-    limit = TEMPLATE_BODY_ONLY_PARAM_MAX if only else TEMPLATE_BODY_PARAM_MAX
-    if not isinstance(body, Mapping):
-        positional = [_parameter(value, "body", i, limit, rules) for i, value in enumerate(body)]
-        return TemplateComponent(type="body", parameters=positional)
-    parameters: list[TemplateParameter] = []
-    for name, value in body.items():
-        if not isinstance(name, str) or not TEMPLATE_PARAM_NAME.fullmatch(name):
+def _offer(template: Template, rules: TemplateRules) -> TemplateComponent:
+    if "limited_time_offer" not in rules.component_kinds:
+        raise _unsupported_component("limited_time_offer", rules)
+    assert template.offer is not None
+    value = LimitedTimeOfferObject(expiration_time_ms=template.offer.milliseconds)
+    return TemplateComponent(
+        type="limited_time_offer",
+        parameters=[TemplateParameter(type="limited_time_offer", limited_time_offer=value)],
+    )
+
+
+def _buttons(
+    buttons: Sequence[Any], ctx: ButtonContext, rules: TemplateRules
+) -> list[TemplateComponent]:
+    built = [button_component(i, b, ctx) for i, b in enumerate(buttons)]
+    check_unique(
+        ctx.path, (b.index or "" for b in built), "template button indexes", provider=rules.provider
+    )
+    return built
+
+
+def _check_offer_buttons(buttons: list[TemplateComponent], rules: TemplateRules) -> None:
+    """An offer's code button is index 0 and its URL button index 1 (0 alone) (facts §6.3)."""
+    indexes = {b.sub_type: int(b.index or 0) for b in buttons}
+    expected = {"copy_code": 0, "url": 1 if "copy_code" in indexes else 0}
+    for sub_type, index in expected.items():
+        if sub_type in indexes and indexes[sub_type] != index:
             raise invalid(
-                _field("body", name),
-                f"template parameter name {name!r} is invalid: Meta takes lowercase a-z and "
-                "'_' only, at most 20 characters",
+                "template.buttons",
+                f"template.buttons: in a limited-time offer the {sub_type} button is index "
+                f"{index}, got {indexes[sub_type]}",
                 provider=rules.provider,
             )
-        parameters.append(_parameter(value, "body", name, limit, rules))
-    return TemplateComponent(type="body", parameters=parameters)
 
 
-# -- buttons: the parameter each sub_type carries ------------------------------------------------
-_BUTTON_PARAMETERS: dict[str, Callable[[str], TemplateParameter]] = {
-    "quick_reply": lambda value: TemplateParameter(type="payload", payload=value),
-    "url": lambda value: TemplateParameter(type="text", text=value),  # the URL's suffix
-    "copy_code": lambda value: TemplateParameter(type="coupon_code", coupon_code=value),
-}
-
-
-def _button(position: int, button: Any, rules: TemplateRules) -> TemplateComponent:
-    if not isinstance(button, TemplateButton):
-        field = f"template.buttons[{position}]"
+def _card(position: int, card: TemplateCard, rules: TemplateRules) -> CarouselCardObject:
+    path = f"template.cards[{position}]"
+    if not isinstance(card, TemplateCard):
+        raise invalid(path, f"{path} must be a TemplateCard", provider=rules.provider)
+    header = parameter(
+        card.header, Where("header", f"{path}.header", TEMPLATE_HEADER_TEXT_MAX), None, rules
+    )
+    components = [TemplateComponent(type="header", parameters=[header])]
+    if card.body:
+        components.append(
+            body_component(card.body, Where("body", f"{path}.body", CARD_BODY_PARAM_MAX), rules)
+        )
+    if len(card.buttons) > CARD_BUTTONS_MAX:
         raise invalid(
-            field,
-            f"{field} must be a TemplateButton, got {type(button).__name__}",
+            f"{path}.buttons",
+            f"{path}.buttons has {len(card.buttons)} buttons; a card holds at most "
+            f"{CARD_BUTTONS_MAX}",
             provider=rules.provider,
         )
-    make = _BUTTON_PARAMETERS.get(button.sub_type)
-    index = position if button.index is None else button.index
-    value = button.value
-    if (
-        make is None
-        or isinstance(index, bool)
-        or not isinstance(index, int)
-        or not 0 <= index <= TEMPLATE_BUTTON_INDEX_MAX
-        or not isinstance(value, str)
-        or not value.strip()
-    ):
-        _refuse_button(position, button, index, rules.provider)
+    ctx = ButtonContext(rules, path=f"{path}.buttons", allowed=_CARD_BUTTONS)
+    components.extend(_buttons(card.buttons, ctx, rules))
+    return CarouselCardObject(card_index=position, components=components)
+
+
+def _carousel(cards: Sequence[TemplateCard], rules: TemplateRules) -> TemplateComponent:
+    if "carousel" not in rules.component_kinds:
+        raise _unsupported_component("carousel", rules)
+    if not CAROUSEL_CARDS_MIN <= len(cards) <= CAROUSEL_CARDS_MAX:
+        raise invalid(
+            "template.cards",
+            f"template.cards has {len(cards)} cards; a carousel has {CAROUSEL_CARDS_MIN} to "
+            f"{CAROUSEL_CARDS_MAX} (send exactly as many as the template was created with)",
+            provider=rules.provider,
+        )
     return TemplateComponent(
-        type="button", sub_type=button.sub_type, index=str(index), parameters=[make(value)]
+        type="carousel", cards=[_card(i, c, rules) for i, c in enumerate(cards)]
     )
-
-
-def _refuse_button(position: int, button: TemplateButton, index: Any, provider: str) -> NoReturn:
-    """Raise the first thing wrong with ``button`` (checked here, off the hot path)."""
-    field = f"template.buttons[{position}]"
-    if button.sub_type not in _BUTTON_PARAMETERS:
-        raise invalid(
-            f"{field}.sub_type",
-            f"{field}.sub_type must be one of {', '.join(_BUTTON_PARAMETERS)}, "
-            f"got {button.sub_type!r}",
-            provider=provider,
-        )
-    if isinstance(index, bool) or not isinstance(index, int):
-        raise invalid(f"{field}.index", f"{field}.index must be an integer", provider=provider)
-    if not 0 <= index <= TEMPLATE_BUTTON_INDEX_MAX:
-        raise invalid(
-            f"{field}.index",
-            f"{field}.index is {index}; Meta's button positions run 0 to "
-            f"{TEMPLATE_BUTTON_INDEX_MAX}",
-            provider=provider,
-        )
-    check_not_blank(f"{field}.value", button.value, provider=provider)
-    raise AssertionError("unreachable: _button found a problem")  # pragma: no cover
 
 
 # -- the whole list -------------------------------------------------------------------------------
@@ -355,31 +275,25 @@ def build_components(template: Template, rules: TemplateRules) -> list[Any] | No
     """
     if template.components is not None:
         return _passthrough(template.components, rules.provider)
+    if template.otp is not None:
+        return list(_otp(template.otp, rules))
+    _check_one_style(template, rules)
     header = template.header
-    named = isinstance(template.body, Mapping) and bool(template.body)
-    if named and isinstance(header, str):
-        # Named and positional parameters cannot be mixed, and the model has no name for a
-        # header parameter: say so instead of sending a body Meta will reject.
-        raise invalid(
-            "template.header",
-            "template.header: a text header parameter cannot be combined with named body "
-            "parameters (Meta needs its parameter_name); pass the raw components= instead",
-            provider=rules.provider,
-        )
     built: list[TemplateComponent] = []
     if header is not None:
-        parameter = _parameter(header, "header", None, TEMPLATE_HEADER_TEXT_MAX, rules)
-        built.append(TemplateComponent(type="header", parameters=[parameter]))
+        built.append(_header(header, rules))
     if template.body:
-        only = header is None and not template.buttons
-        built.append(_body(template.body, only, rules))
+        only = header is None and not template.buttons and not template.cards and not template.offer
+        limit = TEMPLATE_BODY_ONLY_PARAM_MAX if only else TEMPLATE_BODY_PARAM_MAX
+        built.append(body_component(template.body, Where("body", "template.body", limit), rules))
+    if template.offer is not None:
+        built.append(_offer(template, rules))
+    if template.cards:
+        built.append(_carousel(template.cards, rules))
     if template.buttons:
-        buttons = [_button(i, b, rules) for i, b in enumerate(template.buttons)]
-        check_unique(
-            "template.buttons",
-            (b.index or "" for b in buttons),
-            "template button indexes",
-            provider=rules.provider,
-        )
+        ctx = ButtonContext(rules, offer=template.offer is not None)
+        buttons = _buttons(template.buttons, ctx, rules)
+        if template.offer is not None:
+            _check_offer_buttons(buttons, rules)
         built.extend(buttons)
     return built or None
