@@ -13,6 +13,7 @@ Example::
 
 from typing import TYPE_CHECKING, Any
 
+from ._aliases import AliasStore, MemoryAliasStore, MemorySuppressionList, SuppressionList
 from ._failover import Failover
 from ._idempotency import IdempotencyStore, MemoryIdempotencyStore, SendInProgress
 from ._items import BulkItem
@@ -33,6 +34,7 @@ from .errors import (
     ConfigurationError,
     InvalidRecipient,
     NotFoundError,
+    OptedOut,
     OutsideWindowError,
     PermissionDeniedError,
     RateLimitError,
@@ -48,7 +50,26 @@ from .errors import (
     WebhookSignatureError,
     WhatsAppError,
 )
-from .events import Event, EventError, InboundMedia, MessageReceived, StatusUpdate, UnknownEvent
+from .events import (
+    AccountUpdate,
+    BusinessUsernameUpdate,
+    Event,
+    EventError,
+    GroupUpdate,
+    InboundMedia,
+    MessageReceived,
+    PhoneNumberQualityUpdate,
+    Pricing,
+    PricingTier,
+    StatusConversation,
+    StatusUpdate,
+    TemplateCategoryUpdate,
+    TemplateQualityUpdate,
+    TemplateStatusUpdate,
+    UnknownEvent,
+    UserIdentityChanged,
+    UserPreferenceUpdate,
+)
 from .messages import (
     Audio,
     Buttons,
@@ -77,7 +98,7 @@ from .messages import (
     message_from_dict,
 )
 from .provider import Capabilities, HttpRequest, HttpResponse, Provider, SendOptions
-from .recipients import Channel, Conversation, Group, Phone, Recipient
+from .recipients import Channel, Conversation, Group, Phone, Recipient, User
 from .results import BulkResult, MessageStatus, SendResult, TemplateComponentInfo, TemplateInfo
 
 if TYPE_CHECKING:
@@ -90,12 +111,15 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AccountUpdate",
+    "AliasStore",
     "Audio",
     "AuthenticationError",
     "BadRequestError",
     "BillingError",
     "BulkItem",
     "BulkResult",
+    "BusinessUsernameUpdate",
     "Buttons",
     "Capabilities",
     "Channel",
@@ -115,6 +139,7 @@ __all__ = [
     "EventError",
     "Failover",
     "Group",
+    "GroupUpdate",
     "HttpRequest",
     "HttpResponse",
     "IdempotencyStore",
@@ -125,14 +150,20 @@ __all__ = [
     "ListRow",
     "ListSection",
     "Location",
+    "MemoryAliasStore",
     "MemoryIdempotencyStore",
+    "MemorySuppressionList",
     "Message",
     "MessageReceived",
     "MessageStatus",
     "NotFoundError",
+    "OptedOut",
     "OutsideWindowError",
     "PermissionDeniedError",
     "Phone",
+    "PhoneNumberQualityUpdate",
+    "Pricing",
+    "PricingTier",
     "Provider",
     "RateLimitError",
     "RateLimiter",
@@ -146,20 +177,28 @@ __all__ = [
     "SendOptions",
     "SendResult",
     "ServerError",
+    "StatusConversation",
     "StatusUpdate",
     "Sticker",
     "StoreUnavailable",
+    "SuppressionList",
     "Template",
     "TemplateButton",
+    "TemplateCategoryUpdate",
     "TemplateComponentInfo",
     "TemplateError",
     "TemplateInfo",
     "TemplateMismatch",
+    "TemplateQualityUpdate",
+    "TemplateStatusUpdate",
     "Text",
     "Timeout",
     "TokenBucket",
     "UnknownEvent",
     "UnsupportedFeature",
+    "User",
+    "UserIdentityChanged",
+    "UserPreferenceUpdate",
     "ValidationError",
     "Video",
     "WebhookPayloadError",

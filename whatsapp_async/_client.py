@@ -26,9 +26,11 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 import aiohttp
 import msgspec
 
+from ._aliases import AliasStore, MemoryAliasStore, SuppressionList
 from ._bulk import ResultCallback
 from ._bulk_send import BulkSend
 from ._client_media import MediaMethods
+from ._client_users import UserMethods
 from ._client_webhooks import WebhookMethods
 from ._config import (
     DEFAULT_RATE,
@@ -52,6 +54,7 @@ from ._telemetry import make_telemetry
 from ._templates import TemplateCache
 from ._timeout import Timeout, as_timeout
 from ._transport import Transport
+from ._users import UserBook
 from .errors import ConfigurationError, ValidationError
 from .messages import Message
 from .provider import Capabilities, Operation, Provider, Settings
@@ -69,7 +72,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
+class WhatsApp(MediaMethods, WebhookMethods, UserMethods, ConfigConstructors):
     """An async WhatsApp client bound to one provider.
 
     ``provider`` is a registered name (``"meta"``, ``"magpipe"``, ``"pilot"``,
@@ -100,6 +103,13 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
       without a template listing skip the check
     - ``telemetry``: OpenTelemetry spans and metrics for every send (None, the default: on
       when ``opentelemetry-api`` is installed; see ``docs/observability.md``)
+    - ``aliases``: the :class:`AliasStore` of phone ↔ user id pairs learned from webhooks
+      (default: an in-process one per client; share a ``RedisAliasStore`` between a webhook
+      receiver and senders in other processes)
+    - ``suppression``: a :class:`SuppressionList`; marketing templates to users on it raise
+      ``OptedOut`` before any request, and opt-out webhooks feed it (default: none)
+    - ``template_categories``: template name → category (``AUTHENTICATION``, ``MARKETING``,
+      ``UTILITY``) for the local rules when the provider lists no templates (Pilot)
 
     Example::
 
@@ -127,6 +137,9 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
         check_templates: bool = False,
         template_cache_ttl: float = 300.0,
         telemetry: bool | None = None,
+        aliases: AliasStore | None = None,
+        suppression: SuppressionList | None = None,
+        template_categories: Mapping[str, str] | None = None,
         **settings: Any,
     ) -> None:
         check_client_options(
@@ -146,6 +159,17 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
             raise ConfigurationError("idempotency_store must be an IdempotencyStore")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
+        if aliases is not None and not isinstance(aliases, AliasStore):
+            raise ConfigurationError("aliases must be an AliasStore")
+        if suppression is not None and not isinstance(suppression, SuppressionList):
+            raise ConfigurationError("suppression must be a SuppressionList")
+        if template_categories is not None and not (
+            isinstance(template_categories, Mapping)
+            and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in template_categories.items()
+            )
+        ):
+            raise ConfigurationError("template_categories must map template names to categories")
         self._provider = make_provider(provider, base_url, settings)
         if phone_validation not in ("valid", "possible"):
             raise ConfigurationError("phone_validation must be 'valid' or 'possible'")
@@ -187,6 +211,13 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
         )
         self._media = MediaIO(self._executor, self._transport)
         checks_templates = check_templates and "list_templates" in self._caps.operations
+        self._users = UserBook(
+            self._provider,
+            aliases=aliases if aliases is not None else MemoryAliasStore(),
+            suppression=suppression,
+            categories=template_categories,
+            templates=self._templates if "list_templates" in self._caps.operations else None,
+        )
         self._pipeline = SendPipeline(
             Preparer(
                 self._provider,
@@ -199,6 +230,7 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
             templates=self._templates if checks_templates else None,
             media=self._media,
             store=idempotency_store,
+            users=self._users,
         )
         self._warned_unverified = False
 
@@ -272,8 +304,14 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
         timeout: Timeout | float | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        sender: str | None = None,
     ) -> SendResult:
         """Send one message; return its :class:`SendResult` or raise a typed error.
+
+        ``to`` is a phone number, a :class:`User` (or a user id string of the documented
+        form), a :class:`Group`, :class:`Channel` or :class:`Conversation`. ``sender`` picks
+        the business number to send from, one of :attr:`senders` (limits are kept per
+        sender).
 
         Everything that can be checked locally is checked before any request:
         the recipient, the provider's capabilities, documented limits. A throttled send waits
@@ -292,6 +330,7 @@ class WhatsApp(MediaMethods, WebhookMethods, ConfigConstructors):
             deliver_at=deliver_at,
             deliver_until=deliver_until,
             extra=extra,
+            sender=sender,
         )
         call = self._call(timeout, max_retries, deadline)
         return await self._pipeline.send(to, message, params, call)

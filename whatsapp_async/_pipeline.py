@@ -28,6 +28,7 @@ from ._prepare import Prepared, Preparer, SendParams
 from ._retry import RetryPolicy
 from ._templates import TemplateCache
 from ._timeout import Timeout
+from ._users import UserBook
 from .messages import Media, Message, Template
 from .recipients import Recipient
 from .results import SendResult
@@ -66,8 +67,10 @@ class SendPipeline:
         templates: TemplateCache | None,
         media: MediaIO,
         store: IdempotencyStore | None,
+        users: UserBook | None = None,
     ) -> None:
         self.preparer = preparer
+        self.users = users
         self.executor = executor
         self._provider = executor.provider
         self._templates = templates
@@ -75,13 +78,15 @@ class SendPipeline:
         self._store = store
         # The provider honours idempotency keys: a resend with the same key cannot duplicate.
         self._provider_dedupes = "idempotency" in self._provider.capabilities.operations
+        self._default_sender = self._provider.default_sender
+        self._sender_prefix = f"{self._provider.name}:"
 
     async def send(
         self, to: str | Recipient, message: Message, params: SendParams, call: CallPolicy
     ) -> SendResult:
         """All the steps, in order: one message to one recipient."""
         prepared = self.prepare(to, message, params)
-        if self.needs_completion(prepared.message):
+        if self.needs_completion(prepared):
             prepared = await self.complete(prepared)
         return await self.deliver(prepared, call)
 
@@ -90,14 +95,20 @@ class SendPipeline:
         """Normalise and check, before any I/O (``ValidationError`` and subclasses)."""
         return self.preparer.prepare(to, message, params)
 
-    def needs_completion(self, message: Message) -> bool:
+    def needs_completion(self, prepared: Prepared) -> bool:
         """Whether the send needs I/O before its request (kept off the common path)."""
-        return (self._templates is not None and isinstance(message, Template)) or (
-            isinstance(message, Media) and message.file is not None
+        message = prepared.message
+        return (
+            (self._templates is not None and isinstance(message, Template))
+            or (isinstance(message, Media) and message.file is not None)
+            or (self.users is not None and self.users.needs(prepared))
         )
 
     async def complete(self, prepared: Prepared) -> Prepared:
-        """The template check and the media upload, for the sends that need them."""
+        """The user rules (aliases, 131062, opt-outs), the template check and the media upload,
+        for the sends that need them."""
+        if self.users is not None and self.users.needs(prepared):
+            prepared = await self.users.complete(prepared)
         await self.check_template(prepared.message)
         return await self._media.materialise(prepared)
 
@@ -150,6 +161,7 @@ class SendPipeline:
     ) -> SendResult:
         provider = self._provider
         request = provider.build_send(prepared.recipient, prepared.message, prepared.options)
+        sender = prepared.options.sender
         response = await self.executor.execute(
             request,
             policy=call.retry,
@@ -158,8 +170,14 @@ class SendPipeline:
             sent=sent,
             idempotency_key=prepared.options.idempotency_key,
             deadline=call.deadline,
+            sender_key=(
+                None if sender is None else self._sender_prefix + provider.sender_key_for(sender)
+            ),
         )
         result: SendResult = self.executor.parse(
             response, provider.parse_send, response, prepared.recipient, prepared.message
         )
+        sent_from = self._default_sender if sender is None else sender
+        if sent_from is not None and result.sender != sent_from:
+            result = msgspec.structs.replace(result, sender=sent_from)
         return result

@@ -23,7 +23,7 @@ from .provider import Capabilities
 from .recipients import Recipient
 from .results import SendResult
 
-__all__ = ["Sender", "WebhookSender", "WebhookSource"]
+__all__ = ["EventLearner", "Sender", "WebhookSender", "WebhookSource"]
 
 
 class Sender(Protocol):
@@ -93,3 +93,17 @@ class WebhookSender(Sender, WebhookSource, Protocol):
 
         isinstance(wa, WebhookSender)  # True
     """
+
+
+@runtime_checkable
+class EventLearner(Protocol):
+    """A webhook source that learns from the events it parsed (a client's alias store,
+    suppression list and template categories); the receivers call it before the handler.
+
+    Example::
+
+        await wa.learn(wa.parse_webhook(headers, body, query))
+    """
+
+    async def learn(self, events: list[Event]) -> None:
+        """Learn aliases, opt-outs and template categories from ``events``."""

@@ -46,7 +46,7 @@ from .errors import (
     WebhookPayloadError,
     WebhookSignatureError,
 )
-from .events import Event, MessageReceived, StatusUpdate
+from .events import Event, MessageReceived, StatusUpdate, UnknownEvent
 
 __all__ = [
     "DEFAULT_MAX_BODY",
@@ -105,7 +105,9 @@ def event_label(event: Event) -> str:
         return f"{event.message_id} ({event.status})"
     if isinstance(event, MessageReceived):
         return f"{event.message_id} (message)"
-    return f"? (unknown {event.kind or 'event'})"
+    if isinstance(event, UnknownEvent):
+        return f"? (unknown {event.kind or 'event'})"
+    return f"? ({type(event).__name__})"
 
 
 class _Deduper:

@@ -36,7 +36,10 @@ class SendResult(msgspec.Struct, frozen=True, kw_only=True):
 
     ``id`` is the id this provider's status events and look-ups use for the
     message (a wamid on Meta and Magpipe, an internal id on Pilot and the
-    gateway). ``raw`` is the provider's decoded response body.
+    gateway). ``raw`` is the provider's decoded response body. ``sender`` is the business
+    number it went out from (Meta's ``phone_number_id``, Pilot's number id, Magpipe's
+    ``phone_number_id``; None where a provider has no such identity); ``user_id`` the user's
+    business-scoped id when the provider answers one (Meta).
 
     Example::
 
@@ -51,6 +54,8 @@ class SendResult(msgspec.Struct, frozen=True, kw_only=True):
     wa_id: str | None = None
     raw: Any = None
     idempotent_replayed: bool = False
+    sender: str | None = None
+    user_id: str | None = None
 
 
 Outcome = Union[SendResult, WhatsAppError]

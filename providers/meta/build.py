@@ -94,9 +94,17 @@ def _check_unique(field: str, values: Iterable[str], what: str) -> None:
 
 
 def build_message(
-    message: Message, *, to: str, recipient_type: str, options: SendOptions
+    message: Message,
+    *,
+    to: str | None,
+    recipient_type: str,
+    options: SendOptions,
+    recipient: str | None = None,
 ) -> MessageRequest:
     """The wire body sending ``message`` to ``to``; raises ``ValidationError`` before any I/O.
+
+    A business-scoped user id goes in ``recipient`` (with ``to=None``): Meta's dedicated
+    field, which ``to`` would override if both were sent.
 
     ``options.reply_to`` becomes ``context.message_id``; ``options.metadata`` becomes
     ``biz_opaque_callback_data`` (its compact JSON, at most 512 characters).
@@ -117,6 +125,7 @@ def build_message(
         messaging_product="whatsapp",
         recipient_type=recipient_type,
         to=to,
+        recipient=recipient,
         context=Context(message_id=options.reply_to) if options.reply_to else None,
         biz_opaque_callback_data=(
             opaque_callback_data(options.metadata) if options.metadata is not None else None
