@@ -21,6 +21,7 @@ from ._ratelimit import RateLimiter, TokenBucket
 from ._registry import available as available_providers
 from ._registry import register as register_provider
 from ._retry import RetryPolicy
+from ._router import Filter, Router
 from ._timeout import Timeout
 from .errors import (
     APIConnectionError,
@@ -138,6 +139,7 @@ __all__ = [
     "Event",
     "EventError",
     "Failover",
+    "Filter",
     "Group",
     "GroupUpdate",
     "HttpRequest",
@@ -172,6 +174,7 @@ __all__ = [
     "RecipientError",
     "ReplyButton",
     "RetryPolicy",
+    "Router",
     "SendCancelled",
     "SendInProgress",
     "SendOptions",

@@ -63,7 +63,7 @@ PROFILES: dict[str, Profile] = {
         credential="token",
         send_status="accepted",
         messages=ALL_KINDS,
-        recipients=frozenset({"phone", "group"}),
+        recipients=frozenset({"phone", "user", "group"}),
         options=frozenset({"reply_to", "metadata"}),
         operations=frozenset(
             {
@@ -102,7 +102,7 @@ PROFILES: dict[str, Profile] = {
         messages=frozenset(
             {"text", "template", "image", "video", "audio", "document", "sticker", "buttons"}
         ),
-        recipients=frozenset({"phone", "group", "channel"}),
+        recipients=frozenset({"phone", "user", "group", "channel"}),
         options=frozenset({"deliver_at", "deliver_until"}),
         operations=frozenset({"get_status", "cancel", "idempotency", "webhooks", "inline_media"}),
         rate_limit_fault={"status": 429, "code": "RATE_LIMITED"},

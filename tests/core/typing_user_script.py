@@ -12,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 
 import whatsapp_async
 from whatsapp_async import (
+    AccountUpdate,
+    AliasStore,
     APIConnectionError,
     APIError,
     APIStatusError,
@@ -22,6 +24,7 @@ from whatsapp_async import (
     BillingError,
     BulkItem,
     BulkResult,
+    BusinessUsernameUpdate,
     Buttons,
     Capabilities,
     Channel,
@@ -40,7 +43,9 @@ from whatsapp_async import (
     Event,
     EventError,
     Failover,
+    Filter,
     Group,
+    GroupUpdate,
     HttpRequest,
     HttpResponse,
     IdempotencyStore,
@@ -51,14 +56,20 @@ from whatsapp_async import (
     ListRow,
     ListSection,
     Location,
+    MemoryAliasStore,
     MemoryIdempotencyStore,
+    MemorySuppressionList,
     Message,
     MessageReceived,
     MessageStatus,
     NotFoundError,
+    OptedOut,
     OutsideWindowError,
     PermissionDeniedError,
     Phone,
+    PhoneNumberQualityUpdate,
+    Pricing,
+    PricingTier,
     Provider,
     RateLimiter,
     RateLimitError,
@@ -67,25 +78,34 @@ from whatsapp_async import (
     RecipientError,
     ReplyButton,
     RetryPolicy,
+    Router,
     SendCancelled,
     SendInProgress,
     SendOptions,
     SendResult,
     ServerError,
+    StatusConversation,
     StatusUpdate,
     Sticker,
     StoreUnavailable,
+    SuppressionList,
     Template,
     TemplateButton,
+    TemplateCategoryUpdate,
     TemplateComponentInfo,
     TemplateError,
     TemplateInfo,
     TemplateMismatch,
+    TemplateQualityUpdate,
+    TemplateStatusUpdate,
     Text,
     Timeout,
     TokenBucket,
     UnknownEvent,
     UnsupportedFeature,
+    User,
+    UserIdentityChanged,
+    UserPreferenceUpdate,
     ValidationError,
     Video,
     WebhookPayloadError,
@@ -128,6 +148,7 @@ TYPES: tuple[type[WhatsAppError], ...] = (
     ValidationError,
     WebhookPayloadError,
     WebhookSignatureError,
+    OptedOut,
 )
 PROVIDER_TYPES: tuple[type[Provider], ...] = (MetaProvider, PilotProvider)
 register_provider("meta-again", MetaProvider)
@@ -163,7 +184,57 @@ def messages() -> list[Message]:
 
 
 def recipients() -> list[Recipient]:
-    return [Phone("+14155552671"), Group("1@g.us"), Channel("1@newsletter"), Conversation("c")]
+    return [
+        Phone("+14155552671"),
+        User("US.13491208655302741918"),
+        Group("1@g.us"),
+        Channel("1@newsletter"),
+        Conversation("c"),
+    ]
+
+
+ADMIN_EVENTS: tuple[type[Event], ...] = (
+    AccountUpdate,
+    BusinessUsernameUpdate,
+    GroupUpdate,
+    PhoneNumberQualityUpdate,
+    TemplateCategoryUpdate,
+    TemplateQualityUpdate,
+    TemplateStatusUpdate,
+    UserIdentityChanged,
+    UserPreferenceUpdate,
+)
+
+
+def billing(event: StatusUpdate, tier: AccountUpdate) -> str | None:
+    pricing: Pricing | None = event.pricing
+    conversation: StatusConversation | None = event.conversation
+    level: PricingTier | None = tier.pricing_tier
+    print(conversation, level)
+    return pricing.category if pricing is not None else None
+
+
+def routes(wa: WhatsApp) -> Router:
+    router = Router(mode="all")
+
+    @router.on(MessageReceived, text="stop", business="106540352242922")
+    async def stop(event: MessageReceived) -> None:
+        reply: SendResult = await wa.reply(event, Text("Bye"))
+        print(reply.sender, reply.user_id)
+
+    router.add(print, Filter.status("failed") | Filter.button("retry") & ~Filter.media())
+    return router
+
+
+async def identities(wa: WhatsApp) -> None:
+    aliases: AliasStore = MemoryAliasStore()
+    suppression: SuppressionList = MemorySuppressionList()
+    await aliases.link("+14155552671", "US.1349")
+    phone: str | None = await aliases.phone_for("US.1349")
+    await suppression.add("+14155552671")
+    await wa.learn(wa.parse_webhook({}, b"{}"))
+    senders: tuple[str, ...] = wa.senders
+    print(phone, senders, wa.aliases, wa.suppression)
 
 
 def on_event(event: Event) -> None:
@@ -239,4 +310,8 @@ async def main() -> None:
             partial: BulkResult | None = BulkResult.from_cancelled(cancel)
             outcomes: Sequence[SendResult | WhatsAppError] = partial or []
             print(outcomes)
-        print(recipients(), on_event, TYPES, PROVIDER_TYPES, names, version)
+        receiver = wa.asgi_app(routes(wa), path="/hooks")
+        await receiver.aclose()
+        await identities(wa)
+        print(recipients(), on_event, TYPES, PROVIDER_TYPES, names, version, ADMIN_EVENTS)
+        print(billing)

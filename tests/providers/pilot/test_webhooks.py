@@ -62,6 +62,8 @@ def test_status_events(name: str, status: str, wa_id: str, when: str) -> None:
         recipient="+5511987654321",
         timestamp=at(when),
         wa_id=wa_id,
+        business_id="cmm0abc123",
+        business_phone=fixture_json(name)["data"].get("from"),
         raw=fixture_json(name),
     )
 
