@@ -98,6 +98,7 @@ class Filter:
     @staticmethod
     def text(*values: str, ignore_case: bool = True) -> Filter:
         """Messages whose text (stripped) equals one of ``values``; any text without values."""
+
         def fold(value: str) -> str:
             return value.casefold() if ignore_case else value
 
@@ -167,7 +168,9 @@ class Filter:
     def provider(*names: str) -> Filter:
         """Events from these providers (``meta``, ``pilot`` ...)."""
         wanted = frozenset(names)
-        return Filter(lambda e: getattr(e, "provider", None) in wanted, f"provider({names})")
+        return Filter(
+            lambda e: getattr(e, "provider", None) in wanted, f"provider({', '.join(names)})"
+        )
 
     @staticmethod
     def status(*statuses: str) -> Filter:
@@ -182,7 +185,9 @@ class Filter:
     def business(*ids: str) -> Filter:
         """Events of these business numbers (``business_id``: Meta's phone number id ...)."""
         wanted = frozenset(ids)
-        return Filter(lambda e: getattr(e, "business_id", None) in wanted, f"business({ids})")
+        return Filter(
+            lambda e: getattr(e, "business_id", None) in wanted, f"business({', '.join(ids)})"
+        )
 
 
 def as_filter(value: FilterLike) -> Filter:

@@ -100,8 +100,9 @@ async def test_one_key_sends_as_two_numbers(sb: Sandbox, sim: PilotSimulator) ->
         first = await wa.send(PHONE, Text("a"))
         second = await wa.send(PHONE, Text("b"), sender=SECOND)
         await inbox.wait_for(
-            lambda events: sum(isinstance(e, StatusUpdate) and e.status == "sent" for e in events)
-            >= 2
+            lambda events: (
+                sum(isinstance(e, StatusUpdate) and e.status == "sent" for e in events) >= 2
+            )
         )
     finally:
         await runner.cleanup()
