@@ -126,6 +126,9 @@ _BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
 id for linked portfolios has ``ENT.`` after the country code)."""
 
 
+_USER_ID_LIKE = re.compile(r"[A-Za-z]{2,}\.[A-Za-z0-9.]+")
+
+
 def looks_like_user_id(text: str) -> bool:
     """Whether ``text`` has the documented form of a business-scoped user id (BSUID).
 
@@ -232,8 +235,8 @@ def _parse_phone(text: str, region: str | None, validation: PhoneValidation) -> 
     try:
         number = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException as exc:
-        if any(c.isalpha() for c in candidate):
-            # Letters are no phone number, and '+' would not help: most likely a user id.
+        if _USER_ID_LIKE.fullmatch(candidate):
+            # Letters, a dot, no spaces: a user id of a form not recognised on its own.
             hint = (
                 "; a business-scoped user id (like 'US.13491208655302741918') is sent with "
                 "User(id), exactly as the provider gave it"

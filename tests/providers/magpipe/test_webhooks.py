@@ -50,6 +50,7 @@ def test_the_reconstructed_forward_parses_into_message_received() -> None:
         reply_to="wamid.<outbound template>",
         sender_name="John",
         recipient="1047232108475031",
+        business_id="1047232108475031",
         metadata={"schedule_id": "sch_123", "project_id": "proj_456"},
         raw=fixture_json("magpipe_webhook_whatsapp_received__RECONSTRUCTED_from_source.json"),
     )
@@ -104,8 +105,14 @@ ODD_SHAPES = [
     b'{"event": "whatsapp.received", "from": "16045628647"}',
     b'{"event": "whatsapp.received", "from": 16045628647, "message_id": "wamid.A"}',
     b'{"event": "whatsapp.received", "from": "", "message_id": "wamid.A"}',
-    b'{"event": "whatsapp.received", "from": "1", "message_id": "w", "media": "x"}',
 ]
+
+
+def test_a_field_of_an_odd_type_degrades_that_field_not_the_message() -> None:
+    body = b'{"event": "whatsapp.received", "from": "1", "message_id": "w", "media": "x"}'
+    [event] = client().parse_webhook({}, body)
+    assert isinstance(event, MessageReceived)
+    assert (event.message_id, event.media, event.raw["media"]) == ("w", None, "x")
 UNREADABLE = [
     b"",
     b"  \n",
