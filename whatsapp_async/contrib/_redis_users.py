@@ -99,7 +99,7 @@ class RedisAliasStore:
     async def link(self, phone: str, user_id: str) -> None:
         """Remember the pair (replacing older pairs of either side), for ``ttl`` seconds."""
         keys = [f"{self.prefix}phone:{phone}", f"{self.prefix}user:{user_id}"]
-        args = [phone, user_id, int(self.ttl * 1000), self.prefix]
+        args: list[str | int] = [phone, user_id, int(self.ttl * 1000), self.prefix]
         await self._call("link", self._link(keys=keys, args=args))
 
     async def phone_for(self, user_id: str) -> str | None:

@@ -113,6 +113,8 @@ def test_a_field_of_an_odd_type_degrades_that_field_not_the_message() -> None:
     [event] = client().parse_webhook({}, body)
     assert isinstance(event, MessageReceived)
     assert (event.message_id, event.media, event.raw["media"]) == ("w", None, "x")
+
+
 UNREADABLE = [
     b"",
     b"  \n",
