@@ -246,3 +246,34 @@ def test_phone_number_ids_must_be_graph_ids() -> None:
         WhatsApp("meta", token="t", phone_number_id="1", phone_number_ids="+15550783882")
     wa = WhatsApp("meta", token="t", phone_number_id="1", phone_number_ids="2, 3,2")
     assert wa.senders == ("1", "2", "3")
+
+
+async def test_the_simulator_posts_management_events_and_the_receiver_learns_them(
+    sb: Sandbox, sim: MetaSimulator
+) -> None:
+    from whatsapp_async import MemorySuppressionList, OptedOut, UserPreferenceUpdate
+
+    wa = sb.client("meta", suppression=MemorySuppressionList())
+    inbox = Inbox()
+    async with serve(wa.webhook_app(inbox.handle, path="/hook")) as url:
+        sb.set_webhook("meta", url)
+        status = await sim.emit_value(
+            {
+                "user_preferences": [
+                    {
+                        "wa_id": TO.lstrip("+"),
+                        "user_id": BSUID,
+                        "category": "marketing_messages",
+                        "value": "stop",
+                        "timestamp": 1750100000,
+                    }
+                ]
+            },
+            field="user_preferences",
+        )
+        assert status == 200
+        await inbox.wait_for(lambda events: bool(events))
+    [event] = inbox.events
+    assert isinstance(event, UserPreferenceUpdate) and event.opted_out
+    with pytest.raises(OptedOut):
+        await wa.send(BSUID, Template("spring_sale"))
