@@ -13,6 +13,7 @@ Example::
 
 from typing import TYPE_CHECKING, Any
 
+from ._aliases import AliasStore, MemoryAliasStore, MemorySuppressionList, SuppressionList
 from ._failover import Failover
 from ._idempotency import IdempotencyStore, MemoryIdempotencyStore, SendInProgress
 from ._items import BulkItem
@@ -20,6 +21,7 @@ from ._ratelimit import RateLimiter, TokenBucket
 from ._registry import available as available_providers
 from ._registry import register as register_provider
 from ._retry import RetryPolicy
+from ._router import Filter, Router
 from ._timeout import Timeout
 from .errors import (
     APIConnectionError,
@@ -34,6 +36,7 @@ from .errors import (
     DeliveryFailed,
     InvalidRecipient,
     NotFoundError,
+    OptedOut,
     OutsideWindowError,
     PermissionDeniedError,
     RateLimitError,
@@ -50,7 +53,26 @@ from .errors import (
     WebhookSignatureError,
     WhatsAppError,
 )
-from .events import Event, EventError, InboundMedia, MessageReceived, StatusUpdate, UnknownEvent
+from .events import (
+    AccountUpdate,
+    BusinessUsernameUpdate,
+    Event,
+    EventError,
+    GroupUpdate,
+    InboundMedia,
+    MessageReceived,
+    PhoneNumberQualityUpdate,
+    Pricing,
+    PricingTier,
+    StatusConversation,
+    StatusUpdate,
+    TemplateCategoryUpdate,
+    TemplateQualityUpdate,
+    TemplateStatusUpdate,
+    UnknownEvent,
+    UserIdentityChanged,
+    UserPreferenceUpdate,
+)
 from .ledger import Ledger, LedgerEntry, MemoryLedger, Window
 from .messages import (
     AddressRequest,
@@ -98,7 +120,7 @@ from .messages import (
     message_from_dict,
 )
 from .provider import Capabilities, HttpRequest, HttpResponse, Provider, SendOptions
-from .recipients import Channel, Conversation, Group, Phone, Recipient
+from .recipients import Channel, Conversation, Group, Phone, Recipient, User
 from .results import (
     BulkResult,
     DeliveryReport,
@@ -118,13 +140,16 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AccountUpdate",
     "AddressRequest",
+    "AliasStore",
     "Audio",
     "AuthenticationError",
     "BadRequestError",
     "BillingError",
     "BulkItem",
     "BulkResult",
+    "BusinessUsernameUpdate",
     "Buttons",
     "CallPermissionRequest",
     "Capabilities",
@@ -151,9 +176,11 @@ __all__ = [
     "Event",
     "EventError",
     "Failover",
+    "Filter",
     "Flow",
     "FlowButton",
     "Group",
+    "GroupUpdate",
     "HttpRequest",
     "HttpResponse",
     "IdempotencyStore",
@@ -168,16 +195,22 @@ __all__ = [
     "ListSection",
     "Location",
     "LocationRequest",
+    "MemoryAliasStore",
     "MemoryIdempotencyStore",
     "MemoryLedger",
+    "MemorySuppressionList",
     "Message",
     "MessageReceived",
     "MessageStatus",
     "MultiProductButton",
     "NotFoundError",
+    "OptedOut",
     "OutsideWindowError",
     "PermissionDeniedError",
     "Phone",
+    "PhoneNumberQualityUpdate",
+    "Pricing",
+    "PricingTier",
     "Product",
     "ProductHeader",
     "ProductList",
@@ -190,27 +223,36 @@ __all__ = [
     "RecipientError",
     "ReplyButton",
     "RetryPolicy",
+    "Router",
     "SendCancelled",
     "SendInProgress",
     "SendOptions",
     "SendResult",
     "ServerError",
+    "StatusConversation",
     "StatusTimeout",
     "StatusUpdate",
     "Sticker",
     "StoreUnavailable",
+    "SuppressionList",
     "Template",
     "TemplateButton",
     "TemplateCard",
+    "TemplateCategoryUpdate",
     "TemplateComponentInfo",
     "TemplateError",
     "TemplateInfo",
     "TemplateMismatch",
+    "TemplateQualityUpdate",
+    "TemplateStatusUpdate",
     "Text",
     "Timeout",
     "TokenBucket",
     "UnknownEvent",
     "UnsupportedFeature",
+    "User",
+    "UserIdentityChanged",
+    "UserPreferenceUpdate",
     "ValidationError",
     "Video",
     "VoiceCall",

@@ -75,7 +75,9 @@ class DeliveryWaits:
                 "window", f"{self.tracker.name} has no customer-service window to track"
             )
         ledger = self.require_ledger()
-        return await ledger.window(self.tracker.window_of(user, sender), now=self.tracker.clock())
+        tracker = self.tracker
+        key_sender = None if sender is None else tracker.provider.sender_key_for(sender)
+        return await ledger.window(tracker.window_of(user, key_sender), now=tracker.clock())
 
     async def wait_for_status(self, message_id: str, status: str, timeout: float) -> StatusUpdate:
         """The update that reached ``status`` (see ``WhatsApp.wait_for_status``)."""
@@ -172,7 +174,8 @@ class DeliveryWaits:
         try:
             entry = await ledger.wait(correlation_id, lambda entry: True, timeout=wait)
         except (TimeoutError, asyncio.TimeoutError):
-            horizon = await ledger.status_horizon(self.tracker.name, self.tracker.sender)
+            sender = self.tracker.sender_of(pending.prepared)
+            horizon = await ledger.status_horizon(self.tracker.name, sender)
             if horizon > pending.failed_at:
                 log.info(
                     "%s: in-doubt send %s has no status while a later send has: sending it again",

@@ -72,7 +72,7 @@ class BulkSend:
             item = self._prepared.pop(index)
         else:
             item = pipeline.preparer.prepare_item(self._entries[index])
-        if pipeline.needs_completion(item.message):
+        if pipeline.needs_completion(item):
             item = await pipeline.complete(item)
         self._run.settle(index, await pipeline.deliver(item, self._call))
 

@@ -16,7 +16,6 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -26,11 +25,13 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 import aiohttp
 import msgspec
 
+from ._aliases import AliasStore, MemoryAliasStore, SuppressionList
 from ._awaiting import DeliveryWaits
 from ._bulk import ResultCallback
 from ._bulk_send import BulkSend
 from ._client_delivery import DeliveryMethods
 from ._client_media import MediaMethods
+from ._client_users import UserMethods
 from ._client_webhooks import WebhookMethods
 from ._config import (
     DEFAULT_RATE,
@@ -40,14 +41,14 @@ from ._config import (
     make_pair_limiter,
     make_provider,
 )
-from ._delivery import DeliveryTracker, WindowMode, check_window_mode
+from ._delivery import WindowMode, make_tracker
 from ._executor import MIN_CONCURRENCY, Executor
 from ._failover import Failover
 from ._idempotency import IdempotencyStore
 from ._items import BulkInput
 from ._media_io import MediaIO
 from ._operations import Operations
-from ._pipeline import CallPolicy, SendPipeline
+from ._pipeline import CallPolicy, SendPipeline, call_policy
 from ._prepare import Preparer, SendParams
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
@@ -55,8 +56,9 @@ from ._telemetry import make_telemetry
 from ._templates import TemplateCache
 from ._timeout import Timeout, as_timeout
 from ._transport import Transport
+from ._users import UserBook, check_user_options
 from .errors import ConfigurationError, ValidationError
-from .ledger import Ledger, MemoryLedger
+from .ledger import Ledger
 from .messages import Message, Template
 from .provider import Capabilities, Operation, Provider, Settings
 from .recipients import PhoneValidation, Recipient
@@ -73,7 +75,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors):
+class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, UserMethods, ConfigConstructors):
     """An async WhatsApp client bound to one provider.
 
     ``provider`` is a registered name (``"meta"``, ``"magpipe"``, ``"pilot"``,
@@ -111,6 +113,13 @@ class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors
       refuses what falls outside), ``"enforce"`` (a free-form send to a user whose window is
       known closed raises ``OutsideWindowError`` before any request, or sends the send's
       ``outside_window`` template) or ``"off"``
+    - ``aliases``: the :class:`AliasStore` of phone ↔ user id pairs learned from webhooks
+      (default: an in-process one per client; share a ``RedisAliasStore`` between a webhook
+      receiver and senders in other processes)
+    - ``suppression``: a :class:`SuppressionList`; marketing templates to users on it raise
+      ``OptedOut`` before any request, and opt-out webhooks feed it (default: none)
+    - ``template_categories``: template name → category (``AUTHENTICATION``, ``MARKETING``,
+      ``UTILITY``) for the local rules when the provider lists no templates (Pilot)
 
     Example::
 
@@ -140,6 +149,9 @@ class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors
         telemetry: bool | None = None,
         ledger: Ledger | str | None = DEFAULT_RATE,
         window: WindowMode = "track",
+        aliases: AliasStore | None = None,
+        suppression: SuppressionList | None = None,
+        template_categories: Mapping[str, str] | None = None,
         **settings: Any,
     ) -> None:
         check_client_options(
@@ -159,11 +171,7 @@ class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors
             raise ConfigurationError("idempotency_store must be an IdempotencyStore")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
-        if ledger == DEFAULT_RATE:
-            ledger = MemoryLedger()
-        elif ledger is not None and not isinstance(ledger, Ledger):
-            raise ConfigurationError("ledger must be a Ledger (MemoryLedger, RedisLedger) or None")
-        window_mode = check_window_mode(window)
+        check_user_options(aliases, suppression, template_categories)
         self._provider = make_provider(provider, base_url, settings)
         if phone_validation not in ("valid", "possible"):
             raise ConfigurationError("phone_validation must be 'valid' or 'possible'")
@@ -204,18 +212,16 @@ class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors
             self.list_templates, ttl=template_cache_ttl, provider=self._name
         )
         self._media = MediaIO(self._executor, self._transport)
-        if window_mode == "enforce" and not self._provider.customer_service_window:
-            raise ConfigurationError(
-                f"{self._name} has no customer-service window: window='enforce' cannot apply "
-                "(use 'track' or 'off')"
-            )
-        if window_mode == "enforce" and ledger is None:
-            raise ConfigurationError("window='enforce' needs a ledger (ledger=None keeps none)")
-        self._tracker = DeliveryTracker(
-            ledger if isinstance(ledger, Ledger) else None, self._provider, window=window_mode
-        )
+        self._tracker = make_tracker(ledger, self._provider, window)
         self._waits = DeliveryWaits(self._tracker)
         checks_templates = check_templates and "list_templates" in self._caps.operations
+        self._users = UserBook(
+            self._provider,
+            aliases=aliases if aliases is not None else MemoryAliasStore(),
+            suppression=suppression,
+            categories=template_categories,
+            templates=self._templates if "list_templates" in self._caps.operations else None,
+        )
         self._pipeline = SendPipeline(
             Preparer(
                 self._provider,
@@ -229,6 +235,7 @@ class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors
             media=self._media,
             store=idempotency_store,
             tracker=self._tracker,
+            users=self._users,
         )
         self._warned_unverified = False
 
@@ -325,8 +332,14 @@ class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors
         max_retries: int | None = None,
         deadline: float | None = None,
         outside_window: Template | None = None,
+        sender: str | None = None,
     ) -> SendResult:
         """Send one message; return its :class:`SendResult` or raise a typed error.
+
+        ``to`` is a phone number, a :class:`User` (or a user id string of the documented
+        form), a :class:`Group`, :class:`Channel` or :class:`Conversation`. ``sender`` picks
+        the business number to send from, one of :attr:`senders` (limits are kept per
+        sender).
 
         Everything that can be checked locally is checked before any request:
         the recipient, the provider's capabilities, documented limits. A throttled send waits
@@ -349,6 +362,7 @@ class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors
             deliver_until=deliver_until,
             extra=extra,
             outside_window=outside_window,
+            sender=sender,
         )
         call = self._call(timeout, max_retries, deadline)
         return await self._pipeline.send(to, message, params, call)
@@ -408,17 +422,7 @@ class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors
         max_retries: int | None,
         deadline: float | None = None,
     ) -> CallPolicy:
-        if timeout is None and max_retries is None and deadline is None:
-            return _DEFAULT_CALL
-        if deadline is not None and (
-            isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or deadline < 0
-        ):
-            raise ValidationError("deadline must be a number of seconds, 0 or more")
-        return CallPolicy(
-            timeout=None if timeout is None else as_timeout(timeout),
-            retry=None if max_retries is None else self._retry.with_max_retries(max_retries),
-            deadline=None if deadline is None else asyncio.get_running_loop().time() + deadline,
-        )
+        return call_policy(self._retry, timeout, max_retries, deadline)
 
     # -- other operations -----------------------------------------------------------------------
     async def mark_read(self, message_id: str, *, typing: bool = False) -> None:
@@ -491,6 +495,3 @@ class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, ConfigConstructors
         """
         found = self._operations.lookup(operation)
         return await self._operations.call(found, *args, **kwargs)
-
-
-_DEFAULT_CALL = CallPolicy()

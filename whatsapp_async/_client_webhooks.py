@@ -29,7 +29,8 @@ from .provider import MAX_WEBHOOK_DEPTH, Provider
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from ._webhook_app import EventHandler
+    from ._asgi import ASGIWebhookApp
+    from ._receiving import EventHandler
 
 __all__ = ["WebhookMethods", "require_verification"]
 
@@ -177,6 +178,42 @@ class WebhookMethods:
 
         self._require_verification(allow_unsigned=allow_unsigned)
         return create_webhook_app(
+            [(path, self)],
+            handler,
+            max_body=max_body,
+            dedupe_seconds=dedupe_seconds,
+            max_concurrent_handlers=max_concurrent_handlers,
+            shutdown_grace=shutdown_grace,
+            close=[self] if close_client else (),
+        )
+
+    def asgi_app(
+        self: _ClientLike,
+        handler: EventHandler,
+        *,
+        path: str = "/",
+        max_body: int = _MAX_BODY,
+        dedupe_seconds: float = 600.0,
+        max_concurrent_handlers: int = 100,
+        shutdown_grace: float = 5.0,
+        allow_unsigned: bool = False,
+        close_client: bool = False,
+    ) -> ASGIWebhookApp:
+        """The same receiver as :meth:`webhook_app`, as an ASGI app (Starlette, FastAPI, any
+        ASGI server): the same answers, the same fail-closed rule, no extra dependency.
+
+        Mounted (``api.mount("/webhooks", wa.asgi_app(router))``), it gets no lifespan events:
+        ``await receiver.aclose()`` in your app's shutdown drains its handlers.
+
+        Example::
+
+            api = FastAPI()
+            api.mount("/webhooks/whatsapp", wa.asgi_app(router))
+        """
+        from ._asgi import create_asgi_app
+
+        self._require_verification(allow_unsigned=allow_unsigned)
+        return create_asgi_app(
             [(path, self)],
             handler,
             max_body=max_body,

@@ -43,7 +43,7 @@ from .messages import Template
 from .provider import Provider
 from .results import SendResult
 
-__all__ = ["DeliveryTracker", "PendingSend", "WindowMode", "check_window_mode"]
+__all__ = ["DeliveryTracker", "PendingSend", "WindowMode", "check_window_mode", "make_tracker"]
 
 log = logging.getLogger("whatsapp_async.ledger")
 
@@ -63,6 +63,30 @@ def check_window_mode(window: object) -> WindowMode:
     if window not in _WINDOW_MODES:
         raise ConfigurationError("window must be 'track', 'enforce' or 'off'")
     return window  # type: ignore[return-value]
+
+
+def make_tracker(ledger: object, provider: Provider, window: object) -> DeliveryTracker:
+    """The tracker of ``WhatsApp(ledger=..., window=...)``; ``ConfigurationError`` if unfit.
+
+    ``ledger="default"`` (the client's default) is a new in-process :class:`MemoryLedger`.
+
+    Example::
+
+        tracker = make_tracker("default", provider, "track")
+    """
+    mode = check_window_mode(window)
+    if ledger == "default":
+        ledger = MemoryLedger()
+    elif ledger is not None and not isinstance(ledger, Ledger):
+        raise ConfigurationError("ledger must be a Ledger (MemoryLedger, RedisLedger) or None")
+    if mode == "enforce" and not provider.customer_service_window:
+        raise ConfigurationError(
+            f"{provider.name} has no customer-service window: window='enforce' cannot apply "
+            "(use 'track' or 'off')"
+        )
+    if mode == "enforce" and ledger is None:
+        raise ConfigurationError("window='enforce' needs a ledger (ledger=None keeps none)")
+    return DeliveryTracker(ledger, provider, window=mode)
 
 
 class PendingSend:
@@ -149,7 +173,9 @@ class DeliveryTracker:
             return None
         assert self.ledger is not None
         try:
-            window = await self.ledger.window(self.window_of(str(prepared.recipient)))
+            window = await self.ledger.window(
+                self.window_of(str(prepared.recipient), self.sender_of(prepared))
+            )
         except StoreUnavailable as exc:
             log.warning("%s: the ledger could not tell the window (%s): sending", self.name, exc)
             return None
@@ -173,10 +199,11 @@ class DeliveryTracker:
         if ledger is None:
             return
         options = prepared.options
+        sender = self.sender_of(prepared)
         entry = LedgerEntry(
             id=result.id,
             provider=self.name,
-            sender=self.sender,
+            sender=sender,
             recipient=result.recipient,
             status=result.status,
             started_at=started_at,
@@ -188,14 +215,14 @@ class DeliveryTracker:
             if memory is not None:
                 memory.record_send_nowait(entry)
                 if self.windows and prepared.recipient.kind in _WINDOW_RECIPIENTS:
-                    key = self.window_of(result.recipient)
+                    key = self.window_of(result.recipient, sender)
                     if memory.get_window_nowait(key) is not None:
                         memory.update_window_nowait(key, self._business_send(started_at))
                 return
             await ledger.record_send(entry)
             if self.windows and prepared.recipient.kind in _WINDOW_RECIPIENTS:
                 await ledger.update_window(
-                    self.window_of(result.recipient), self._business_send(started_at)
+                    self.window_of(result.recipient, sender), self._business_send(started_at)
                 )
         except Exception as exc:  # the message went out: never an error now
             log.warning(
@@ -214,7 +241,8 @@ class DeliveryTracker:
         """The provider refused a send for the window (131047): the window is closed."""
         if not self.tracks_window(prepared):
             return
-        await self._close(self.window_of(str(prepared.recipient)), self.clock())
+        key = self.window_of(str(prepared.recipient), self.sender_of(prepared))
+        await self._close(key, self.clock())
 
     async def _close(self, key: str, at: float) -> None:
         assert self.ledger is not None
@@ -306,7 +334,18 @@ class DeliveryTracker:
                 )
 
     def _sender_of(self, event: Event) -> str:
-        return self.provider.event_sender(event) or self.sender
+        """The sender key of the business number an event concerns (``business_id``), when it
+        is one of this client's senders; else the client's default sender."""
+        business = getattr(event, "business_id", None)
+        provider = self.provider
+        if business and business in provider.senders:
+            return provider.sender_key_for(business)
+        return self.sender
+
+    def sender_of(self, prepared: Prepared) -> str:
+        """The sender key a send goes out from (``sender=``, or the client's default)."""
+        sender = prepared.options.sender
+        return self.sender if sender is None else self.provider.sender_key_for(sender)
 
     def _event_time(self, event: StatusUpdate | MessageReceived) -> float:
         stamp = event.timestamp

@@ -123,8 +123,12 @@ class Executor:
         sent: InDoubt | None = None,
         idempotency_key: str | None = None,
         deadline: float | None = None,
+        sender_key: str | None = None,
     ) -> HttpResponse:
         """Send ``request`` under the rate limits and retry policy; a 2xx or a typed error.
+
+        ``sender_key`` keys the sender and pair limiters when the send goes out from another
+        of the client's business numbers (``sender=``); by default the client's own.
 
         Throttling is back-pressure, not failure: a throttled request waits its turn (the
         adaptive limiter has slowed down; or the provider's ``retry_after``; or a backoff) and
@@ -133,6 +137,7 @@ class Executor:
         the policy allows, within the client's retry budget.
         """
         policy = policy or self._retry
+        key = self._sender_key if sender_key is None else sender_key
         loop = asyncio.get_running_loop()
         started = loop.time()
         ends = started + policy.max_elapsed if deadline is None else deadline
@@ -150,11 +155,11 @@ class Executor:
             try:
                 async with slots:  # first the slot, then the limiter: paced requests leave paced
                     if throttled is None:
-                        sent_at = await self._wait_for_limits(recipient, loop)
+                        sent_at = await self._wait_for_limits(recipient, loop, key)
                     else:
                         # Back in line after a throttle: the wait in line counts against the
                         # send's deadline too.
-                        sent_at = await self._wait_in_line(recipient, loop, throttle_ends)
+                        sent_at = await self._wait_in_line(recipient, loop, throttle_ends, key)
                     response = await self._attempt(request, timeout, tries, sent, idempotency_key)
             except _DeadlinePassed:
                 assert throttled is not None
@@ -164,7 +169,7 @@ class Executor:
             except RateLimitError as exc:
                 throttled = exc
                 self.scrub(exc)
-                paced = self._learn_throttle(exc, recipient, sent_at)
+                paced = self._learn_throttle(exc, recipient, sent_at, key)
                 throttle_waits = throttle_waits or policy.waits()
                 wait = self._throttle_wait(exc, policy, paced, throttle_waits)
                 if wait is None or loop.time() + wait > throttle_ends:
@@ -218,33 +223,31 @@ class Executor:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 continue
-            self._learn_success(recipient, sent_at)
+            self._learn_success(recipient, sent_at, key)
             return response
 
     # -- what the limiters and the budget learn --------------------------------------------------
-    def _learn_success(self, recipient: Recipient | None, sent_at: float) -> None:
+    def _learn_success(self, recipient: Recipient | None, sent_at: float, sender: str) -> None:
         self.budget.succeeded()
         limiter = self._feedback
         if limiter is not None:
-            limiter.observe(self._sender_key, sent_at=sent_at, throttled=False)
+            limiter.observe(sender, sent_at=sent_at, throttled=False)
             self._size_slots(limiter)
 
     def _learn_throttle(
-        self, error: RateLimitError, recipient: Recipient | None, sent_at: float
+        self, error: RateLimitError, recipient: Recipient | None, sent_at: float, sender: str
     ) -> bool:
         """Tell the limiter in charge; whether that limiter now paces the retry itself."""
         if error.code is not None and error.code in self._provider.pair_limit_codes:
             pair = self._pair_feedback
             if pair is not None and recipient is not None:
-                key = f"{self._sender_key}:{recipient}"
+                key = f"{sender}:{recipient}"
                 pair.observe(key, sent_at=sent_at, throttled=True, retry_after=error.retry_after)
                 return True
             return False
         limiter = self._feedback
         if limiter is not None:
-            limiter.observe(
-                self._sender_key, sent_at=sent_at, throttled=True, retry_after=error.retry_after
-            )
+            limiter.observe(sender, sent_at=sent_at, throttled=True, retry_after=error.retry_after)
             return True
         return False
 
@@ -285,27 +288,31 @@ class Executor:
         return max(MIN_CONCURRENCY, min(MAX_CONCURRENCY, wanted))
 
     async def _wait_in_line(
-        self, recipient: Recipient | None, loop: asyncio.AbstractEventLoop, ends: float
+        self,
+        recipient: Recipient | None,
+        loop: asyncio.AbstractEventLoop,
+        ends: float,
+        sender: str,
     ) -> float:
         left = ends - loop.time()
         if left <= 0:
             raise _DeadlinePassed
         try:
-            return await asyncio.wait_for(self._wait_for_limits(recipient, loop), left)
+            return await asyncio.wait_for(self._wait_for_limits(recipient, loop, sender), left)
         except asyncio.TimeoutError:
             raise _DeadlinePassed from None
 
     async def _wait_for_limits(
-        self, recipient: Recipient | None, loop: asyncio.AbstractEventLoop
+        self, recipient: Recipient | None, loop: asyncio.AbstractEventLoop, sender: str
     ) -> float:
         """Wait for the sender and pair limiters; the time the request may leave."""
         if self._limiter is not None:
             before = loop.time()
-            await self._limiter.acquire(self._sender_key)
+            await self._limiter.acquire(sender)
             log_wait(provider=self._name, limiter="sender", seconds=loop.time() - before)
         if self._pair_limiter is not None and recipient is not None:
             before = loop.time()
-            await self._pair_limiter.acquire(f"{self._sender_key}:{recipient}")
+            await self._pair_limiter.acquire(f"{sender}:{recipient}")
             log_wait(provider=self._name, limiter="pair", seconds=loop.time() - before)
         return time.monotonic()
 

@@ -60,7 +60,7 @@ from .results import BulkResult, SendResult
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from ._webhook_app import EventHandler
+    from ._receiving import EventHandler
 
 __all__ = ["Failover"]
 

@@ -21,7 +21,7 @@ __all__ = ["FEATURE_ROWS", "feature_rows", "markdown_table", "write_table"]
 START = "<!-- capability-table:start -->"
 END = "<!-- capability-table:end -->"
 
-RECIPIENT_KINDS = ("phone", "group", "channel", "conversation")
+RECIPIENT_KINDS = ("phone", "user", "group", "channel", "conversation")
 OPTION_KINDS = ("reply_to", "metadata", "deliver_at", "deliver_until")
 OPERATION_KINDS = (
     "mark_read",

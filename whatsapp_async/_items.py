@@ -36,6 +36,8 @@ class BulkItem(msgspec.Struct, frozen=True, kw_only=True):
     deliver_until: datetime | None = None
     extra: Mapping[str, Any] | None = None
     outside_window: Template | None = None
+    sender: str | None = None
+    """The business number to send this item from (one of the client's senders)."""
 
 
 BulkInput = Union[BulkItem, tuple[Union[str, Recipient], Message]]

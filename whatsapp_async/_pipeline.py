@@ -19,6 +19,8 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
+
 import msgspec
 
 from ._delivery import DeliveryTracker
@@ -28,13 +30,14 @@ from ._media_io import MediaIO
 from ._prepare import Prepared, Preparer, SendParams
 from ._retry import RetryPolicy
 from ._templates import TemplateCache
-from ._timeout import Timeout
-from .errors import OutsideWindowError, WhatsAppError
+from ._timeout import Timeout, as_timeout
+from ._users import UserBook
+from .errors import OutsideWindowError, ValidationError, WhatsAppError
 from .messages import Media, Message, Template
 from .recipients import Recipient
 from .results import SendResult
 
-__all__ = ["CallPolicy", "SendPipeline"]
+__all__ = ["CallPolicy", "SendPipeline", "call_policy"]
 
 
 class CallPolicy(msgspec.Struct, frozen=True, gc=False):
@@ -49,6 +52,36 @@ class CallPolicy(msgspec.Struct, frozen=True, gc=False):
     retry: RetryPolicy | None = None
     deadline: float | None = None
     """``loop.time()`` by which a throttled send gives up (None: the policy's budget)."""
+
+
+_DEFAULT_CALL = CallPolicy()
+
+
+def call_policy(
+    retry: RetryPolicy,
+    timeout: Timeout | float | None,
+    max_retries: int | None,
+    deadline: float | None,
+) -> CallPolicy:
+    """The :class:`CallPolicy` of one call's ``timeout=``/``max_retries=``/``deadline=``.
+
+    Most calls pass none and share one value. ``deadline`` is seconds from now.
+
+    Example::
+
+        call_policy(RetryPolicy(), 5.0, None, None).timeout  # Timeout(total=5.0)
+    """
+    if timeout is None and max_retries is None and deadline is None:
+        return _DEFAULT_CALL
+    if deadline is not None and (
+        isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or deadline < 0
+    ):
+        raise ValidationError("deadline must be a number of seconds, 0 or more")
+    return CallPolicy(
+        timeout=None if timeout is None else as_timeout(timeout),
+        retry=None if max_retries is None else retry.with_max_retries(max_retries),
+        deadline=None if deadline is None else asyncio.get_running_loop().time() + deadline,
+    )
 
 
 class SendPipeline:
@@ -69,9 +102,11 @@ class SendPipeline:
         media: MediaIO,
         store: IdempotencyStore | None,
         tracker: DeliveryTracker | None = None,
+        users: UserBook | None = None,
     ) -> None:
         self.preparer = preparer
         self.tracker = tracker
+        self.users = users
         self.executor = executor
         self._provider = executor.provider
         self._templates = templates
@@ -79,13 +114,15 @@ class SendPipeline:
         self._store = store
         # The provider honours idempotency keys: a resend with the same key cannot duplicate.
         self._provider_dedupes = "idempotency" in self._provider.capabilities.operations
+        self._default_sender = self._provider.default_sender
+        self._sender_prefix = f"{self._provider.name}:"
 
     async def send(
         self, to: str | Recipient, message: Message, params: SendParams, call: CallPolicy
     ) -> SendResult:
         """All the steps, in order: one message to one recipient."""
         prepared = self.prepare(to, message, params)
-        if self.needs_completion(prepared.message):
+        if self.needs_completion(prepared):
             prepared = await self.complete(prepared)
         return await self.deliver(prepared, call)
 
@@ -94,14 +131,20 @@ class SendPipeline:
         """Normalise and check, before any I/O (``ValidationError`` and subclasses)."""
         return self.preparer.prepare(to, message, params)
 
-    def needs_completion(self, message: Message) -> bool:
+    def needs_completion(self, prepared: Prepared) -> bool:
         """Whether the send needs I/O before its request (kept off the common path)."""
-        return (self._templates is not None and isinstance(message, Template)) or (
-            isinstance(message, Media) and message.file is not None
+        message = prepared.message
+        return (
+            (self._templates is not None and isinstance(message, Template))
+            or (isinstance(message, Media) and message.file is not None)
+            or (self.users is not None and self.users.needs(prepared))
         )
 
     async def complete(self, prepared: Prepared) -> Prepared:
-        """The template check and the media upload, for the sends that need them."""
+        """The user rules (aliases, 131062, opt-outs), the template check and the media upload,
+        for the sends that need them."""
+        if self.users is not None and self.users.needs(prepared):
+            prepared = await self.users.complete(prepared)
         await self.check_template(prepared.message)
         return await self._media.materialise(prepared)
 
@@ -219,6 +262,7 @@ class SendPipeline:
     ) -> SendResult:
         provider = self._provider
         request = provider.build_send(prepared.recipient, prepared.message, prepared.options)
+        sender = prepared.options.sender
         response = await self.executor.execute(
             request,
             policy=call.retry,
@@ -227,8 +271,14 @@ class SendPipeline:
             sent=sent,
             idempotency_key=prepared.options.idempotency_key,
             deadline=call.deadline,
+            sender_key=(
+                None if sender is None else self._sender_prefix + provider.sender_key_for(sender)
+            ),
         )
         result: SendResult = self.executor.parse(
             response, provider.parse_send, response, prepared.recipient, prepared.message
         )
+        sent_from = self._default_sender if sender is None else sender
+        if sent_from is not None and result.sender != sent_from:
+            result = msgspec.structs.replace(result, sender=sent_from)
         return result

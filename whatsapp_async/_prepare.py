@@ -80,6 +80,7 @@ class SendParams(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     deliver_until: datetime | None = None
     extra: Mapping[str, Any] | None = None
     outside_window: Template | None = None
+    sender: str | None = None
 
 
 _NO_PARAMS = SendParams()
@@ -167,6 +168,7 @@ class Preparer:
                 deliver_until=entry.deliver_until,
                 extra=entry.extra,
                 outside_window=entry.outside_window,
+                sender=entry.sender,
             )
             return self.prepare(entry.to, entry.message, params)
         if isinstance(entry, tuple) and len(entry) == 2:
@@ -185,7 +187,9 @@ class Preparer:
             raise self.unsupported(
                 message.kind, f"{self._name} cannot send {message.kind} messages"
             )
-        if recipient.kind not in caps.recipients:
+        if recipient.kind not in caps.recipients and recipient.kind != "user":
+            # A user id the provider cannot take may still be sent to the user's phone: the
+            # alias store decides that before the request (``_users.UserBook``).
             raise self.unsupported(
                 recipient.kind,
                 f"{self._name} cannot send to a {recipient.kind} "
@@ -235,11 +239,12 @@ class Preparer:
             )
         if params.extra is not None and not isinstance(params.extra, Mapping):
             raise ValidationError("extra must be a mapping", provider=self._name, field="extra")
+        sender = self._sender(params.sender)
         key = params.idempotency_key
         if key is None and self._store is not None:
             # The same logical send always gets the same key, so a re-run finds its result.
             key = fingerprint(
-                self._sender_key,
+                self._sender_key if sender is None else f"{self._name}:{sender}",
                 recipient,
                 message.kind,
                 _fingerprint_view(message),
@@ -259,6 +264,7 @@ class Preparer:
             and params.deliver_at is None
             and params.deliver_until is None
             and params.extra is None
+            and sender is None
         ):
             return _NO_OPTIONS
         return SendOptions(
@@ -268,4 +274,25 @@ class Preparer:
             deliver_at=params.deliver_at,
             deliver_until=params.deliver_until,
             extra=params.extra,
+            sender=sender,
         )
+
+    def _sender(self, sender: str | None) -> str | None:
+        """``sender=`` checked against the provider's business numbers; None: the default."""
+        if sender is None:
+            return None
+        senders = self._provider.senders
+        if not senders:
+            raise self.unsupported(
+                "sender",
+                f"{self._name} sends from one business number per client: sender= is not "
+                "supported (configure one client per number)",
+            )
+        if not isinstance(sender, str) or sender not in senders:
+            raise ValidationError(
+                f"sender {str(sender)[:40]!r} is not one of this client's business numbers "
+                f"({', '.join(senders)})",
+                provider=self._name,
+                field="sender",
+            )
+        return None if sender == senders[0] else sender

@@ -23,7 +23,7 @@ from .provider import Capabilities
 from .recipients import Recipient
 from .results import SendResult
 
-__all__ = ["Sender", "StatusWaiter", "WebhookSender", "WebhookSource"]
+__all__ = ["EventLearner", "Sender", "StatusWaiter", "WebhookSender", "WebhookSource"]
 
 
 class Sender(Protocol):
@@ -109,3 +109,17 @@ class StatusWaiter(Protocol):
         self, result: SendResult | str, status: str = "delivered", *, timeout: float = 60.0
     ) -> StatusUpdate:
         """The update that reached ``status``; raises ``DeliveryFailed`` / ``StatusTimeout``."""
+
+
+@runtime_checkable
+class EventLearner(Protocol):
+    """A webhook source that learns from the events it parsed (a client's alias store,
+    suppression list and template categories); the receivers call it before the handler.
+
+    Example::
+
+        await wa.learn(wa.parse_webhook(headers, body, query))
+    """
+
+    async def learn(self, events: list[Event]) -> None:
+        """Learn aliases, opt-outs and template categories from ``events``."""

@@ -35,6 +35,8 @@ import aiohttp
 import msgspec
 from aiohttp import web
 
+from .errors import UnsupportedFeature
+
 __all__ = ["Fault", "RecordedRequest", "Simulator"]
 
 _encoder = msgspec.json.Encoder()
@@ -117,6 +119,34 @@ class Simulator(abc.ABC):
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.base_url: str = ""
+
+    # -- inbound messages (providers that post them) -----------------------------------------
+    async def emit_inbound(
+        self,
+        *,
+        from_: str | None = None,
+        text: str | None = None,
+        user_id: str | None = None,
+        username: str | None = None,
+        name: str | None = "Simulated User",
+        reply_to: str | None = None,
+        to: str | None = None,
+    ) -> str:
+        """Post a user's message to the webhook as the provider would; return its message id.
+
+        The one signature of every simulator (each may add keywords of its own): ``from_``
+        the user's phone, ``user_id`` their business-scoped user id (where the provider has
+        them), ``username``, ``name`` (profile name), ``reply_to`` the business message it
+        answers, ``to`` the business number it is sent to (default: the simulator's first).
+        A provider that posts no inbound webhooks raises ``UnsupportedFeature``.
+
+        Example::
+
+            message_id = await sim.emit_inbound(from_="+16505551234", text="hi")
+        """
+        raise UnsupportedFeature(
+            f"the {self.name} simulator posts no inbound messages", provider=self.name
+        )
 
     # -- what a subclass provides -------------------------------------------------------------
     @abc.abstractmethod

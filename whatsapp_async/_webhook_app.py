@@ -32,38 +32,31 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Any, Protocol, Union
+from collections.abc import Sequence
 
 from aiohttp import web
 
 from ._protocols import WebhookSource
-from .errors import (
-    ConfigurationError,
-    StoreUnavailable,
-    UnsupportedFeature,
-    WebhookPayloadError,
-    WebhookSignatureError,
+from ._receiving import (
+    Closable,
+    EventHandler,
+    Handlers,
+    Receiver,
+    check_receiver_options,
+    event_key,
+    event_label,
 )
-from .events import Event, MessageReceived, StatusUpdate
 
 __all__ = [
     "DEFAULT_MAX_BODY",
     "DEFAULT_MAX_CONCURRENT_HANDLERS",
     "DEFAULT_SHUTDOWN_GRACE",
     "EventHandler",
+    "check_receiver_options",
     "create_webhook_app",
     "event_key",
     "event_label",
 ]
-
-log = logging.getLogger("whatsapp_async.webhooks")
-
-EventHandler = Callable[[Event], Union[Awaitable[Any], None]]
 
 DEFAULT_MAX_BODY = 3 * 1024 * 1024
 """Bytes; Meta's largest batches stay far below it."""
@@ -71,197 +64,34 @@ DEFAULT_MAX_CONCURRENT_HANDLERS = 100
 """Deliveries handled at once per app; beyond it the app answers 503 and the provider retries."""
 DEFAULT_SHUTDOWN_GRACE = 5.0
 """Seconds handlers still running get to finish on cleanup before they are cancelled."""
-_CANCEL_WAIT = 1.0  # how long cancelled handlers get to unwind before shutdown moves on
 
 
-class Closable(Protocol):
-    """Something the app closes on cleanup (a client it was given to own)."""
+class _AiohttpRoutes:
+    """The aiohttp routes of one webhook source over its :class:`Receiver`."""
 
-    async def aclose(self) -> None:
-        """Release its connections."""
-
-
-def event_key(event: Event) -> tuple[Any, ...] | None:
-    """The identity used to drop redeliveries (None: never deduplicated).
-
-    Example::
-
-        event_key(StatusUpdate(provider="meta", message_id="wamid.X", status="read"))
-        # ('meta', 'status', 'wamid.X', 'read')
-    """
-    if isinstance(event, StatusUpdate):
-        return (event.provider, "status", event.message_id, event.status)
-    if isinstance(event, MessageReceived):
-        return (event.provider, "message", event.message_id)
-    return None
-
-
-def event_label(event: Event) -> str:
-    """How a log line names an event: its message id and what it says.
-
-    Example::
-
-        event_label(StatusUpdate(provider="meta", message_id="wamid.X", status="read"))
-        # 'wamid.X (read)'
-    """
-    if isinstance(event, StatusUpdate):
-        return f"{event.message_id} ({event.status})"
-    if isinstance(event, MessageReceived):
-        return f"{event.message_id} (message)"
-    return f"? (unknown {event.kind or 'event'})"
-
-
-class _Deduper:
-    """Remembers event keys for ``window`` seconds (bounded)."""
-
-    def __init__(self, window: float, max_size: int = 100_000) -> None:
-        self.window = window
-        self.max_size = max_size
-        self._seen: OrderedDict[tuple[Any, ...], float] = OrderedDict()
-
-    def recent(self, key: tuple[Any, ...]) -> bool:
-        now = time.monotonic()
-        while self._seen:
-            oldest_key, at = next(iter(self._seen.items()))
-            if now - at <= self.window and len(self._seen) < self.max_size:
-                break
-            del self._seen[oldest_key]
-        return key in self._seen
-
-    def remember(self, key: tuple[Any, ...]) -> None:
-        self._seen[key] = time.monotonic()
-        self._seen.move_to_end(key)
-
-
-class _Delivery:
-    """The events of one accepted delivery and how far its handler got."""
-
-    def __init__(self, provider: str, events: list[Event]) -> None:
-        self.provider = provider
-        self.events = events
-        self.handled = 0
-        self.stopped = False  # set at shutdown: even a handler that swallows the cancel stops
-
-
-class _Handlers:
-    """The app's background handler tasks: at most ``limit`` at once, drained on cleanup."""
-
-    def __init__(self, limit: int, grace: float) -> None:
-        self.limit = limit
-        self.grace = grace
-        self.closing = False
-        self.running: dict[asyncio.Task[None], _Delivery] = {}
-        self._warned_full = False
-
-    def full(self) -> bool:
-        return self.closing or len(self.running) >= self.limit
-
-    def refuse(self, provider: str) -> web.Response:
-        # One line per saturated stretch, not per delivery: under a burst that is thousands.
-        if not self._warned_full and not self.closing:
-            self._warned_full = True
-            log.warning(
-                "%s webhooks: %d handlers are still running (max_concurrent_handlers): "
-                "answering 503 until one finishes, so that the provider redelivers",
-                provider,
-                self.limit,
-            )
-        return web.Response(status=503, text="busy: retry later")
-
-    def start(
-        self, delivery: _Delivery, run: Callable[[_Delivery], Coroutine[Any, Any, None]]
-    ) -> None:
-        task = asyncio.get_running_loop().create_task(run(delivery))
-        self.running[task] = delivery
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self.running.pop(task, None)
-        if len(self.running) < self.limit:
-            self._warned_full = False
-
-    async def drain(self) -> None:
-        """Refuse new deliveries, give running handlers the grace, cancel and log the rest."""
-        self.closing = True
-        if self.running:
-            await asyncio.wait(set(self.running), timeout=self.grace)
-        late = {task: delivery for task, delivery in self.running.items() if not task.done()}
-        if not late:
-            return
-        for task, delivery in late.items():
-            delivery.stopped = True
-            task.cancel()
-        await asyncio.wait(set(late), timeout=_CANCEL_WAIT)
-        by_provider: dict[str, list[str]] = {}
-        for delivery in late.values():
-            labels = [event_label(event) for event in delivery.events[delivery.handled :]]
-            by_provider.setdefault(delivery.provider, []).extend(labels)
-        for provider, labels in by_provider.items():
-            log.warning(
-                "%s webhooks: shutdown cancelled the handler of %d acknowledged event(s) "
-                "still unfinished after the %.1f s grace: %s",
-                provider,
-                len(labels),
-                self.grace,
-                ", ".join(labels),
-                extra={"provider": provider, "event_ids": labels},
-            )
-
-
-class _Receiver:
-    """The routes of one webhook source: handshake GET, delivery POST, background handler."""
-
-    def __init__(
-        self,
-        source: WebhookSource,
-        handler: EventHandler,
-        *,
-        max_body: int,
-        dedupe_seconds: float,
-        handlers: _Handlers,
-    ) -> None:
-        self._source = source
-        self._handler = handler
+    def __init__(self, receiver: Receiver, *, max_body: int) -> None:
+        self._receiver = receiver
         self._max_body = max_body
-        self._dedupe = _Deduper(dedupe_seconds) if dedupe_seconds > 0 else None
-        self._handlers = handlers
 
     def add_routes(self, app: web.Application, path: str) -> None:
         app.router.add_get(path, self.handle_get)
         app.router.add_post(path, self.handle_post)
 
-    async def run_handler(self, delivery: _Delivery) -> None:
-        for event in delivery.events:
-            if delivery.stopped:
-                return
-            try:
-                result = self._handler(event)
-                if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
-                    await result
-            except Exception:
-                log.exception(
-                    "webhook handler failed for a %s event from %s",
-                    type(event).__name__,
-                    getattr(event, "provider", "?"),
-                )
-            delivery.handled += 1
-
     async def handle_get(self, request: web.Request) -> web.Response:
-        try:
-            answer = self._source.webhook_handshake(request.query)
-        except WebhookSignatureError:
-            return web.Response(status=403, text="verification failed")
-        if answer is None:
-            return web.Response(status=405, text="no verification handshake for this provider")
+        status, text = self._receiver.handshake(request.query)
+        if status != 200:
+            return web.Response(status=status, text=text)
         # Encoded by hand: the challenge is the caller's text, and a lone surrogate in it
         # would make aiohttp's own encoding raise.
-        body = answer.encode("utf-8", "replace")
+        body = text.encode("utf-8", "replace")
         return web.Response(body=body, content_type="text/plain", charset="utf-8")
 
     async def handle_post(self, request: web.Request) -> web.Response:
-        provider = self._source.provider_name
-        if self._handlers.full():  # before reading: a busy app spends nothing on the body
-            return self._handlers.refuse(provider)
+        receiver = self._receiver
+        handlers = receiver.handlers
+        if handlers.full():  # before reading: a busy app spends nothing on the body
+            status, text = handlers.refuse(receiver.provider)
+            return web.Response(status=status, text=text)
         if request.content_length is not None and request.content_length > self._max_body:
             return web.Response(status=413, text="payload too large")
         try:
@@ -270,55 +100,8 @@ class _Receiver:
             return web.Response(status=413, text="payload too large")
         except web.RequestPayloadError:  # a broken chunked or Content-Encoding body
             return web.Response(status=400, text="unreadable body")
-        receive = getattr(self._source, "receive_webhook", None)
-        try:
-            if receive is not None:
-                # The ledger records the events before the provider hears 200: a delivery it
-                # could not record is answered 503 and comes again.
-                events = await receive(request.headers, body, request.query)
-            else:
-                events = self._source.parse_webhook(request.headers, body, request.query)
-        except StoreUnavailable as exc:
-            log.warning(
-                "%s webhooks: the ledger could not record a delivery (%s): 503", provider, exc
-            )
-            return web.Response(status=503, text="ledger unavailable: retry later")
-        except WebhookSignatureError as exc:
-            log.warning("rejected a %s webhook: %s", provider, exc.message)
-            return web.Response(status=401, text="invalid signature")
-        except WebhookPayloadError as exc:
-            log.warning("rejected a %s webhook: %s", provider, exc.message)
-            return web.Response(status=400, text="unreadable payload")
-        except UnsupportedFeature:
-            return web.Response(status=405, text="this provider sends no webhooks")
-        fresh, keys = self._fresh(events)
-        if not fresh:
-            return web.Response(text="ok")
-        # Checked again with no await since: other deliveries may have started meanwhile.
-        if self._handlers.full():
-            return self._handlers.refuse(provider)
-        if self._dedupe is not None:
-            for key in keys:  # only now: a refused delivery must count when it comes again
-                self._dedupe.remember(key)
-        self._handlers.start(_Delivery(provider, fresh), self.run_handler)
-        return web.Response(text="ok")
-
-    def _fresh(self, events: list[Event]) -> tuple[list[Event], list[tuple[Any, ...]]]:
-        """The events not seen recently (nor earlier in this delivery), and their keys."""
-        if self._dedupe is None:
-            return list(events), []
-        fresh: list[Event] = []
-        keys: list[tuple[Any, ...]] = []
-        batch: set[tuple[Any, ...]] = set()
-        for event in events:
-            key = event_key(event)
-            if key is not None:
-                if key in batch or self._dedupe.recent(key):
-                    continue
-                batch.add(key)
-                keys.append(key)
-            fresh.append(event)
-        return fresh, keys
+        status, text = await receiver.accept(request.headers, body, request.query)
+        return web.Response(status=status, text=text)
 
 
 def create_webhook_app(
@@ -344,17 +127,14 @@ def create_webhook_app(
 
         app = create_webhook_app([("/hook", wa)], on_event, max_concurrent_handlers=20)
     """
-    if max_concurrent_handlers < 1:
-        raise ConfigurationError("max_concurrent_handlers must be at least 1")
-    if shutdown_grace < 0:
-        raise ConfigurationError("shutdown_grace must not be negative")
-    handlers = _Handlers(max_concurrent_handlers, shutdown_grace)
+    check_receiver_options(
+        max_concurrent_handlers=max_concurrent_handlers, shutdown_grace=shutdown_grace
+    )
+    handlers = Handlers(max_concurrent_handlers, shutdown_grace)
     app = web.Application(client_max_size=max_body)
     for path, source in routes:
-        receiver = _Receiver(
-            source, handler, max_body=max_body, dedupe_seconds=dedupe_seconds, handlers=handlers
-        )
-        receiver.add_routes(app, path)
+        receiver = Receiver(source, handler, dedupe_seconds=dedupe_seconds, handlers=handlers)
+        _AiohttpRoutes(receiver, max_body=max_body).add_routes(app, path)
 
     async def on_cleanup(app: web.Application) -> None:
         await handlers.drain()

@@ -1,4 +1,4 @@
-"""Recipients: phone numbers normalised to E.164, and group/channel/conversation ids.
+"""Recipients: phone numbers normalised to E.164, user ids, and group/channel/conversation ids.
 
 Phone numbers are validated with ``phonenumbers``' rules and cached: a number
 seen before costs ~0.1 µs; a new ``+``-prefixed number takes the precompiled fast
@@ -10,10 +10,13 @@ Example::
     '+14155552671'
     >>> normalise("020 7946 0958", default_region="GB").e164
     '+442079460958'
+    >>> normalise("US.13491208655302741918")
+    User(id='US.13491208655302741918')
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import ClassVar, Literal, Union
 
@@ -30,6 +33,8 @@ __all__ = [
     "Phone",
     "PhoneValidation",
     "Recipient",
+    "User",
+    "looks_like_user_id",
     "normalise",
 ]
 
@@ -113,7 +118,68 @@ class Conversation(msgspec.Struct, frozen=True):
         return str(self.id)
 
 
-Recipient = Union[Phone, Group, Channel, Conversation]
+USER_ID_MAX = 256
+"""The longest user id accepted (Meta's BSUIDs were up to 256 characters before Feb 2026)."""
+
+_BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
+"""Meta's documented business-scoped user id: a country code, ``.``, alphanumerics (a parent
+id for linked portfolios has ``ENT.`` after the country code)."""
+
+
+_USER_ID_LIKE = re.compile(r"[A-Za-z]{2,}\.[A-Za-z0-9.]+")
+
+
+def looks_like_user_id(text: str) -> bool:
+    """Whether ``text`` has the documented form of a business-scoped user id (BSUID).
+
+    Example::
+
+        >>> looks_like_user_id("US.13491208655302741918"), looks_like_user_id("+14155552671")
+        (True, False)
+    """
+    return len(text) > 3 and text[2] == "." and _BSUID.fullmatch(text) is not None
+
+
+class User(msgspec.Struct, frozen=True):
+    """A WhatsApp user by a business-scoped user id (BSUID), for users known without a phone.
+
+    Meta gives a BSUID (``US.13491208655302741918``; a parent id ``US.ENT.…`` for linked
+    portfolios) in webhooks, and leaves the phone number out for users with a username. Send
+    it exactly as received. A plain string of the documented form is recognised on its own
+    (``wa.send("US.1349...", ...)``); ``User(...)`` sends any id the provider gave, whatever
+    its form. Providers that take user ids: Meta (``recipient``) and Pilot
+    (``destinationNumber``); elsewhere the client sends to the user's phone when its alias
+    store knows it, else raises ``UnsupportedFeature``.
+
+    Example::
+
+        >>> User("US.13491208655302741918").is_parent
+        False
+    """
+
+    id: str
+    kind: ClassVar[str] = "user"
+
+    def __post_init__(self) -> None:
+        value = self.id
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidRecipient("user id must not be empty")
+        if len(value) > USER_ID_MAX or not value.isprintable() or any(c.isspace() for c in value):
+            raise InvalidRecipient(
+                f"user id {value[:40]!r} must be at most {USER_ID_MAX} printable characters "
+                "without spaces (send it exactly as the provider gave it)"
+            )
+
+    @property
+    def is_parent(self) -> bool:
+        """Whether this is a parent id shared by linked business portfolios (``XX.ENT.…``)."""
+        return self.id[2:7] == ".ENT."
+
+    def __str__(self) -> str:
+        return self.id
+
+
+Recipient = Union[Phone, User, Group, Channel, Conversation]
 """Anything a message can be sent to."""
 
 
@@ -125,7 +191,8 @@ def normalise(
 ) -> Recipient:
     """Turn ``to`` into a :data:`Recipient`, raising :class:`InvalidRecipient` if it is not one.
 
-    Strings are phone numbers in any common format; a number without ``+``
+    Strings are phone numbers in any common format, or a business-scoped user id of the
+    documented form (``US.13491208655302741918``, see :class:`User`); a number without ``+``
     and country code needs ``default_region`` (ISO 3166 alpha-2). With
     ``validation="valid"`` the number must be assigned in phonenumbers'
     metadata; ``"possible"`` only checks its length (for numbers newer than the
@@ -136,13 +203,15 @@ def normalise(
         >>> normalise("+44 20 7946 0958")
         Phone(e164='+442079460958')
     """
-    if isinstance(to, (Phone, Group, Channel, Conversation)):
+    if isinstance(to, (Phone, User, Group, Channel, Conversation)):
         return to
     if not isinstance(to, str):
         raise InvalidRecipient(
-            f"recipient must be a phone number string or Group/Channel/Conversation, "
+            f"recipient must be a phone number string or User/Group/Channel/Conversation, "
             f"got {type(to).__name__}"
         )
+    if looks_like_user_id(to):
+        return User(to)
     return Phone(_parse_phone(to, default_region, validation))
 
 
@@ -166,11 +235,16 @@ def _parse_phone(text: str, region: str | None, validation: PhoneValidation) -> 
     try:
         number = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException as exc:
-        hint = (
-            ""
-            if region or candidate.startswith("+")
-            else "; add '+' and the country code or set default_region"
-        )
+        if _USER_ID_LIKE.fullmatch(candidate):
+            # Letters, a dot, no spaces: a user id of a form not recognised on its own.
+            hint = (
+                "; a business-scoped user id (like 'US.13491208655302741918') is sent with "
+                "User(id), exactly as the provider gave it"
+            )
+        elif region or candidate.startswith("+"):
+            hint = ""
+        else:
+            hint = "; add '+' and the country code or set default_region"
         raise InvalidRecipient(f"{text!r} is not a phone number ({exc._msg}){hint}") from None
     ok = (
         phonenumbers.is_valid_number(number)

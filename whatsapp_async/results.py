@@ -39,7 +39,10 @@ class SendResult(msgspec.Struct, frozen=True, kw_only=True):
 
     ``id`` is the id this provider's status events and look-ups use for the
     message (a wamid on Meta and Magpipe, an internal id on Pilot and the
-    gateway). ``raw`` is the provider's decoded response body.
+    gateway). ``raw`` is the provider's decoded response body. ``sender`` is the business
+    number it went out from (Meta's ``phone_number_id``, Pilot's number id, Magpipe's
+    ``phone_number_id``; None where a provider has no such identity); ``user_id`` the user's
+    business-scoped id when the provider answers one (Meta).
 
     Example::
 
@@ -60,6 +63,8 @@ class SendResult(msgspec.Struct, frozen=True, kw_only=True):
     window_fallback: bool = False
     """The user's window was closed, so the send's ``outside_window`` template was sent
     instead of the message."""
+    sender: str | None = None
+    user_id: str | None = None
 
 
 Outcome = Union[SendResult, WhatsAppError]

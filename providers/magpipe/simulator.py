@@ -118,6 +118,8 @@ class MagpipeSimulator(Simulator):
     def __init__(self) -> None:
         super().__init__()
         self.api_key = "mgp_" + secrets.token_hex(20)
+        self.inbound: list[dict[str, Any]] = []
+        """Every payload :meth:`emit_inbound` posted."""
         self.phone_number_ids: set[str] = {DEFAULT_PHONE_NUMBER_ID}
         self.agent_ids: set[str] = {DEFAULT_AGENT_ID}
         self.whatsapp_account_id = str(uuid.uuid4())
@@ -198,47 +200,56 @@ class MagpipeSimulator(Simulator):
     async def emit_inbound(
         self,
         *,
-        from_: str,
-        content: str,
+        from_: str | None = None,
+        text: str | None = None,
+        user_id: str | None = None,
+        username: str | None = None,
+        name: str | None = "John",
+        reply_to: str | None = None,
+        to: str | None = None,
         metadata: Mapping[str, Any] | None = None,
-        in_reply_to: str | None = None,
         media: Sequence[Mapping[str, Any]] | None = None,
-        contact_name: str | None = "John",
         timestamp: int | None = None,
-    ) -> dict[str, Any]:
-        """POST a ``whatsapp.received`` forward to :attr:`webhook_url`, unsigned, as Magpipe does.
+    ) -> str:
+        """POST a ``whatsapp.received`` forward to :attr:`webhook_url`, unsigned, as Magpipe does;
+        return its wamid (the payload is appended to :attr:`inbound`).
 
-        Without ``metadata``, Magpipe's echo is reproduced: the metadata of the
-        replied-to send (``in_reply_to``), else of the newest send to this contact
-        that had any. Returns the payload; the receiver's answer is appended to
+        The shared signature (``Simulator.emit_inbound``): ``from_`` the user's phone (Magpipe
+        forwards digits; it has no user ids), ``name`` the ``contact_name``, ``reply_to`` the
+        replied-to wamid, ``to`` the ``phone_number_id`` it came to. Without ``metadata``,
+        Magpipe's echo is reproduced: the metadata of the replied-to send, else of the newest
+        send to this contact that had any. The receiver's answer is appended to
         ``webhook_deliveries``.
 
         Example::
 
             sim.set_webhook(url)
-            payload = await sim.emit_inbound(from_="+16045628647", content="Done",
-                                             in_reply_to=result.id)
+            wamid = await sim.emit_inbound(from_="+16045628647", text="Done",
+                                           reply_to=result.id)
         """
         if not self.webhook_url:
             raise RuntimeError("set_webhook(url) first: Magpipe forwards only to a webhook_url")
+        if from_ is None:
+            raise ValueError("magpipe forwards phone numbers only: give from_")
         sender = re.sub(r"\D", "", from_)
-        echoed = dict(metadata) if metadata is not None else self._echo(sender, in_reply_to)
+        echoed = dict(metadata) if metadata is not None else self._echo(sender, reply_to)
         payload: dict[str, Any] = {
             "event": "whatsapp.received",
             "conversation_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"magpipe:{sender}")),
             "from": sender,
-            "content": content,
+            "content": text or "",
             "media": [dict(item) for item in media] if media else [],
-            "phone_number_id": DEFAULT_PHONE_NUMBER_ID,
+            "phone_number_id": to or DEFAULT_PHONE_NUMBER_ID,
             "whatsapp_account_id": self.whatsapp_account_id,
             "message_id": _wamid(sender),
-            "context": {"in_reply_to_message_id": in_reply_to} if in_reply_to else None,
+            "context": {"in_reply_to_message_id": reply_to} if reply_to else None,
             "metadata": echoed,
             "timestamp": str(int(time.time()) if timestamp is None else timestamp),
-            "contact_name": contact_name,
+            "contact_name": name,
         }
+        self.inbound.append(payload)
         await self.post_webhook(encode(payload), {})
-        return payload
+        return str(payload["message_id"])
 
     def _echo(self, sender: str, in_reply_to: str | None) -> dict[str, Any] | None:
         if in_reply_to:

@@ -38,10 +38,11 @@ from whatsapp_async.provider import (
     MessageReceived,
     UnknownEvent,
     WebhookSignatureError,
+    convert_leniently,
     read_webhook_json,
 )
 
-from .wire import InboundWhatsApp, convert_or_none
+from .wire import InboundWhatsApp
 
 __all__ = ["INBOUND_EVENT", "TOKEN_PARAMETER", "check_token", "parse_inbound"]
 
@@ -109,7 +110,7 @@ def parse_inbound(body: bytes) -> list[Event]:
                 provider=PROVIDER, raw=payload, kind=kind if isinstance(kind, str) else None
             )
         ]
-    inbound = convert_or_none(payload, InboundWhatsApp)
+    inbound = convert_leniently(payload, InboundWhatsApp)
     if inbound is None or not inbound.message_id or not inbound.from_:
         return [UnknownEvent(provider=PROVIDER, raw=payload, kind=INBOUND_EVENT)]
     return [_message_received(inbound, payload)]
@@ -131,6 +132,7 @@ def _message_received(inbound: InboundWhatsApp, payload: dict[str, Any]) -> Mess
         # The business number that received it (Meta's phone number id).
         recipient=inbound.phone_number_id,
         metadata=metadata,
+        business_id=inbound.phone_number_id,
         raw=payload,
     )
 

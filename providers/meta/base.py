@@ -52,6 +52,12 @@ class MetaBase(Provider):
         self._version_root = f"{self.base_url}/{version}"
         self._number_root = f"{self._version_root}/{quote(settings.phone_number_id, safe='')}"
         self._messages_url = f"{self._number_root}/messages"
+        self._senders = settings.senders()
+        # Every business number's /messages URL (the first is the default's).
+        self._messages_urls = {
+            number: f"{self._version_root}/{quote(number, safe='')}/messages"
+            for number in self._senders
+        }
         self._headers = RedactedHeaders(
             {"Authorization": f"Bearer {settings.token}", "Content-Type": "application/json"}
         )
@@ -69,6 +75,27 @@ class MetaBase(Provider):
             provider.sender_key  # '106540352242922'
         """
         return self.settings.phone_number_id
+
+    @property
+    def senders(self) -> tuple[str, ...]:
+        """Every configured business number id (``phone_number_id`` first, then
+        ``phone_number_ids``): what ``sender=`` may name.
+
+        Example::
+
+            provider.senders  # ('106540352242922', '106540352242923')
+        """
+        return self._senders
+
+    def messages_url(self, sender: str | None) -> str:
+        """The ``/messages`` URL of ``sender`` (None: the default number).
+
+        Example::
+
+            provider.messages_url("106540352242923")
+            # 'https://graph.facebook.com/v23.0/106540352242923/messages'
+        """
+        return self._messages_url if sender is None else self._messages_urls[sender]
 
     def auth_headers(self) -> dict[str, str]:
         """The Bearer token header.

@@ -93,12 +93,16 @@ Example::
 def build_message(
     message: Message,
     *,
-    to: str,
+    to: str | None,
     recipient_type: str,
     options: SendOptions,
     flow_cta_max: int = cloudapi.FLOW_CTA_MAX,
+    recipient: str | None = None,
 ) -> MessageRequest:
     """The wire body sending ``message`` to ``to``; raises ``ValidationError`` before any I/O.
+
+    A business-scoped user id goes in ``recipient`` (with ``to=None``): Meta's dedicated
+    field, which ``to`` would override if both were sent.
 
     ``options.reply_to`` becomes ``context.message_id``; ``options.metadata`` becomes
     ``biz_opaque_callback_data`` (its compact JSON, at most 512 characters).
@@ -124,6 +128,7 @@ def build_message(
         messaging_product="whatsapp",
         recipient_type=recipient_type,
         to=to,
+        recipient=recipient,
         context=Context(message_id=options.reply_to) if options.reply_to else None,
         biz_opaque_callback_data=(
             opaque_callback_data(options.metadata, options.correlation_id)

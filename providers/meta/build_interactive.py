@@ -272,7 +272,7 @@ def _address_request(message: AddressRequest, ctx: BuildContext) -> dict[str, An
             f"address_request.country is {message.country!r}; Meta offers address messages in "
             f"{', '.join(sorted(cloudapi.ADDRESS_COUNTRIES))} only",
         )
-    if ctx.recipient_type == "individual" and not ctx.to.startswith("+91"):
+    if ctx.recipient_type == "individual" and not (ctx.to or "").startswith("+91"):
         # Only Indian users get the form; others' clients drop the message (error 1026 later).
         raise invalid(
             "address_request",

@@ -48,7 +48,8 @@ class BuildContext(NamedTuple):
         BuildContext(to="+16505551234", recipient_type="individual", flow_cta_max=20)
     """
 
-    to: str
+    to: str | None
+    """The phone or group id; None for a business-scoped user id (sent as ``recipient``)."""
     recipient_type: str
     flow_cta_max: int = cloudapi.FLOW_CTA_MAX
 

@@ -1,8 +1,11 @@
 """The Meta WhatsApp Cloud API adapter (sans-I/O): unified calls <-> Graph API requests.
 
-Sends go to ``POST {base}/{api_version}/{phone_number_id}/messages`` with a Bearer token.
+Sends go to ``POST {base}/{api_version}/{phone_number_id}/messages`` with a Bearer token
+(``sender=`` picks another of the configured ``phone_number_ids``).
 Phone recipients are sent as E.164 **with** the leading ``+`` (Meta accepts both forms; the
-``+`` keeps the country code unambiguous) and ``recipient_type: "individual"``; groups as
+``+`` keeps the country code unambiguous) and ``recipient_type: "individual"``; a business-scoped
+user id (``User``) goes in the top-level ``recipient`` field instead of ``to`` (Meta's
+dedicated field since Feb 2026), also with ``recipient_type: "individual"``; groups as
 ``recipient_type: "group"`` with the group id. ``reply_to`` becomes ``context.message_id``;
 ``metadata`` becomes ``biz_opaque_callback_data`` (its compact JSON, at most 512
 characters), which Meta echoes in status webhooks (``StatusUpdate.metadata``).
@@ -35,12 +38,12 @@ from whatsapp_async.provider import (
     HttpResponse,
     MediaLimit,
     Message,
-    MessageReceived,
     Phone,
     Recipient,
     SendOptions,
     SendResult,
     SendStatus,
+    User,
     convert_or_none,
 )
 from whatsapp_async.provider.cloudapi import (
@@ -95,7 +98,7 @@ class MetaProvider(TemplateOperations, MediaOperations):
     settings_type = MetaSettings
     capabilities = Capabilities(
         messages=frozenset(MESSAGE_KINDS),
-        recipients=frozenset({"phone", "group"}),
+        recipients=frozenset({"phone", "user", "group"}),
         options=frozenset({"reply_to", "metadata"}),
         operations=frozenset(
             {
@@ -138,8 +141,12 @@ class MetaProvider(TemplateOperations, MediaOperations):
             provider.build_send(Group("Y2FwaV9ncm91cDox..."), Text("hi"), SendOptions()).body
             # b'{"messaging_product":"whatsapp","recipient_type":"group",...}'
         """
+        user_id: str | None = None
+        to: str | None = None
         if isinstance(recipient, Phone):
             to, recipient_type = recipient.e164, "individual"
+        elif isinstance(recipient, User):
+            user_id, recipient_type = recipient.id, "individual"
         elif isinstance(recipient, Group):
             to, recipient_type = recipient.jid, "group"
             refusal = group_refusal(message)
@@ -153,10 +160,11 @@ class MetaProvider(TemplateOperations, MediaOperations):
             recipient_type=recipient_type,
             options=options,
             flow_cta_max=self.settings.flow_cta_max,
+            recipient=user_id,
         )
         return HttpRequest(
             method="POST",
-            url=self._messages_url,
+            url=self.messages_url(options.sender),
             headers=self._headers,
             body=encode_body(request, options.extra),
         )
@@ -190,6 +198,8 @@ class MetaProvider(TemplateOperations, MediaOperations):
             recipient=str(recipient),
             wa_id=(contact.wa_id or None) if contact is not None else None,
             raw=raw,
+            sender=self.settings.phone_number_id,
+            user_id=(contact.user_id or None) if contact is not None else None,
         )
 
     def error_from_response(self, response: HttpResponse) -> APIStatusError:
@@ -249,17 +259,6 @@ class MetaProvider(TemplateOperations, MediaOperations):
         """
         code = error.code
         return class_for_platform_code(int(code)) if code and code.isdigit() else None
-
-    def event_sender(self, event: Event) -> str | None:
-        """The business ``phone_number_id`` an inbound message came to.
-
-        Example::
-
-            provider.event_sender(received)  # '106540352242922'
-        """
-        if isinstance(event, MessageReceived):
-            return event.recipient
-        return None
 
     # -- webhooks -------------------------------------------------------------------------------
     def parse_webhook(

@@ -30,7 +30,11 @@ class MetaSettings(Settings, frozen=True):
     """Credentials and ids for Meta's Cloud API; secrets never show in a repr.
 
     - ``token``: the Bearer access token (a system-user token in production)
-    - ``phone_number_id``: the business phone number's Graph id (every send needs it)
+    - ``phone_number_id``: the business phone number's Graph id (every send needs it; the
+      default sender)
+    - ``phone_number_ids``: more business numbers under the same token, sent from with
+      ``wa.send(..., sender="<phone_number_id>")`` (a comma-separated string from the
+      environment); limits are kept per number
     - ``api_version``: Graph version in the URL path, ``"v26.0"`` (the latest) by default;
       pin one to keep a tested version
     - ``flow_cta_max``: the longest Flow button label sent, 20 by default (what every source
@@ -49,6 +53,7 @@ class MetaSettings(Settings, frozen=True):
 
     token: str
     phone_number_id: str
+    phone_number_ids: tuple[str, ...] | str = ()
     api_version: str = DEFAULT_API_VERSION
     waba_id: str | None = None
     app_secret: str | None = None
@@ -77,6 +82,26 @@ class MetaSettings(Settings, frozen=True):
                 out.append(secret)
         return out
 
+    def senders(self) -> tuple[str, ...]:
+        """Every business number's id, ``phone_number_id`` first, without blanks or repeats.
+
+        Example::
+
+            MetaSettings(token="t", phone_number_id="1",
+                         phone_number_ids="2, 3").senders()  # ('1', '2', '3')
+        """
+        extra = self.phone_number_ids
+        candidates = [
+            self.phone_number_id,
+            *(extra.split(",") if isinstance(extra, str) else extra),
+        ]
+        out: list[str] = []
+        for value in candidates:
+            number = value.strip()
+            if number and number not in out:
+                out.append(number)
+        return tuple(out)
+
     def secrets(self) -> list[str]:
         """Secret values to scrub from text (the comma-separated form split up).
 
@@ -103,6 +128,13 @@ class MetaSettings(Settings, frozen=True):
                 "business phone number (not the phone number itself)",
                 provider=provider,
             )
+        for number in self.senders()[1:]:
+            if not _GRAPH_ID.fullmatch(number):
+                raise ConfigurationError(
+                    f"{provider}: setting 'phone_number_ids' must hold numeric Graph ids of "
+                    f"business phone numbers, got {number[:30]!r}",
+                    provider=provider,
+                )
         if not _VERSION.fullmatch(self.api_version):
             raise ConfigurationError(
                 f"{provider}: setting 'api_version' must look like 'v26.0', "

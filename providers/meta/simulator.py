@@ -140,6 +140,23 @@ class MetaSimulator(Simulator):
         """The date versions are judged on (None: today's UTC date)."""
         self.reject_expired_versions = True
         """Refuse an expired version (code 100); off, it is served as Meta's policy does."""
+        self.numbers: dict[str, str] = {self.phone_number_id: self.display_phone_number}
+        """Every business number the token may send from: phone number id -> display digits
+        (:meth:`add_number` adds more)."""
+        self.user_phones: dict[str, str] = {}
+        """Business-scoped user id -> phone digits Meta may share in statuses (unset: none)."""
+        self.sent_from: dict[str, str] = {}
+        """The phone number id each accepted send (by wamid) went out from."""
+
+    def add_number(self, phone_number_id: str, display_phone_number: str) -> None:
+        """Let the token send from one more business number (several numbers, one token).
+
+        Example::
+
+            sim.add_number("106540352242923", "15550783882")
+            WhatsApp("meta", phone_number_ids="106540352242923", **sim.settings())
+        """
+        self.numbers[phone_number_id] = display_phone_number.lstrip("+")
 
     def add_generated_media(self, size: int, mime_type: str) -> SimMedia:
         """Hold a ``size``-byte file made on the fly when downloaded; returns it (``.id``,
@@ -219,7 +236,7 @@ class MetaSimulator(Simulator):
                 self._check_window(check)
         except Rejection as rejection:
             return self._reject(rejection)
-        return self._accept(check, body)
+        return self._accept(check, body, request.match_info["node"])
 
     def _check_window(self, check: SendCheck) -> None:
         """131047 for a free-form send to a user who has not written in the last 24 h."""
@@ -422,13 +439,13 @@ class MetaSimulator(Simulator):
     def _check_access(self, request: web.Request, *, node_kind: str) -> None:
         self._check_token_and_version(request)
         node = request.match_info["node"]
-        expected = self.phone_number_id if node_kind == "phone_number" else self.waba_id
-        if node != expected:
+        known = node in self.numbers if node_kind == "phone_number" else node == self.waba_id
+        if not known:
             raise _UnknownObject(node, request.method)
 
     def _is_media_node(self, node: str) -> bool:
         # Graph object ids are numbers; the number and account nodes have their own edges.
-        if node in (self.phone_number_id, self.waba_id):
+        if node in self.numbers or node == self.waba_id:
             return False
         return node.isdigit() or self.media.get(node) is not None
 
@@ -470,12 +487,17 @@ class MetaSimulator(Simulator):
         error["fbtrace_id"] = "A" + secrets.token_urlsafe(16)
         return self.json_response({"error": error}, status=status)
 
-    def _accept(self, check: SendCheck, body: dict[str, Any]) -> web.Response:
+    def _accept(self, check: SendCheck, body: dict[str, Any], number: str) -> web.Response:
         digits = check.to.lstrip("+")
         wamid = _new_wamid(digits)
         self.sent[wamid] = body
+        self.sent_from[wamid] = number
         contact: dict[str, Any] = {"input": check.to}
-        if check.recipient_type == "individual":
+        if check.user_id is not None:
+            # Meta's documented answer to a send to a BSUID: no phone, the user id echoed.
+            contact["wa_id"] = ""
+            contact["user_id"] = check.user_id
+        elif check.recipient_type == "individual":
             contact["wa_id"] = digits
         payload = {
             "messaging_product": "whatsapp",
@@ -486,13 +508,17 @@ class MetaSimulator(Simulator):
             opaque = body.get("biz_opaque_callback_data")
 
             async def deliver() -> None:
-                await self._deliver_statuses(wamid, check, opaque)
+                await self._deliver_statuses(wamid, check, opaque, number)
 
             self.schedule(self.status_delay, deliver)
         return self.json_response(payload)
 
-    async def _deliver_statuses(self, wamid: str, check: SendCheck, opaque: Any) -> None:
+    async def _deliver_statuses(
+        self, wamid: str, check: SendCheck, opaque: Any, number: str | None = None
+    ) -> None:
         digits = check.to.lstrip("+")
+        if check.user_id is not None:
+            digits = self.user_phones.get(check.user_id, "")
         if digits in self.undeliverable:
             steps = ["failed"]
         else:
@@ -506,6 +532,17 @@ class MetaSimulator(Simulator):
                 "timestamp": str(int(time.time())),
                 "recipient_id": digits,
             }
+            value: dict[str, Any] = {"statuses": [entry]}
+            if check.user_id is not None:
+                entry["recipient_user_id"] = check.user_id
+                if status != "failed":
+                    value["contacts"] = [
+                        {
+                            "profile": {"name": "Simulated User"},
+                            "wa_id": digits,
+                            "user_id": check.user_id,
+                        }
+                    ]
             if check.recipient_type == "group":
                 entry["recipient_type"] = "group"
             if isinstance(opaque, str):
@@ -526,7 +563,7 @@ class MetaSimulator(Simulator):
                         "error_data": {"details": "The recipient is not a WhatsApp user."},
                     }
                 ]
-            await self.emit_value({"statuses": [entry]})
+            await self.emit_value(value, phone_number_id=number)
 
     # -- outbound webhooks ----------------------------------------------------------------------
     def sign(self, body: bytes) -> str:
@@ -538,27 +575,46 @@ class MetaSimulator(Simulator):
         """
         return "sha256=" + hmac_sha256_hex(self.app_secret, body)
 
-    async def emit_value(self, value: Mapping[str, Any], *, field: str = "messages") -> int | None:
+    async def emit_value(
+        self,
+        value: Mapping[str, Any],
+        *,
+        field: str = "messages",
+        phone_number_id: str | None = None,
+    ) -> int | None:
         """Post one signed ``whatsapp_business_account`` change with ``value`` to the webhook.
 
-        ``messaging_product`` and ``metadata`` are filled in when ``value`` lacks them.
-        Returns the receiver's HTTP status (0: unreachable; None: no webhook URL set).
+        ``messaging_product`` and ``metadata`` (of ``phone_number_id``, by default the first
+        number) are filled in when a ``messages`` value lacks them; other fields (template,
+        account, ... updates) are posted as given. Returns the receiver's HTTP status (0:
+        unreachable; None: no webhook URL set).
 
         Example::
 
             await sim.emit_value({"errors": [{"code": 131052, "title": "Media download error"}]})
+            await sim.emit_value({"event": "APPROVED", "message_template_name": "promo"},
+                                 field="message_template_status_update")
         """
-        full = {
-            "messaging_product": "whatsapp",
-            "metadata": {
-                "display_phone_number": self.display_phone_number,
-                "phone_number_id": self.phone_number_id,
-            },
-            **value,
-        }
+        number = phone_number_id or self.phone_number_id
+        full: dict[str, Any] = dict(value)
+        if field in ("messages", "user_preferences") or field.startswith("group_"):
+            full = {
+                "messaging_product": "whatsapp",
+                "metadata": {
+                    "display_phone_number": self.numbers.get(number, self.display_phone_number),
+                    "phone_number_id": number,
+                },
+                **value,
+            }
         envelope = {
             "object": "whatsapp_business_account",
-            "entry": [{"id": self.waba_id, "changes": [{"value": full, "field": field}]}],
+            "entry": [
+                {
+                    "id": self.waba_id,
+                    "time": int(time.time()),
+                    "changes": [{"value": full, "field": field}],
+                }
+            ],
         }
         payload = ENCODER.encode(envelope)
         return await self.post_webhook(payload, {"X-Hub-Signature-256": self.sign(payload)})
@@ -566,37 +622,58 @@ class MetaSimulator(Simulator):
     async def emit_inbound(
         self,
         *,
-        from_: str,
+        from_: str | None = None,
         text: str | None = None,
-        message: Mapping[str, Any] | None = None,
-        name: str = "Simulated User",
+        user_id: str | None = None,
+        username: str | None = None,
+        name: str | None = "Simulated User",
         reply_to: str | None = None,
+        to: str | None = None,
+        message: Mapping[str, Any] | None = None,
     ) -> str:
         """Post a user's message to the webhook; returns its wamid.
 
-        ``text`` makes a text message; ``message`` gives any other type as Meta spells
-        it (``{"type": "image", "image": {...}}``). ``reply_to`` sets ``context.id``.
+        The signature every simulator shares (``Simulator.emit_inbound``): ``from_`` is the
+        user's phone, ``user_id`` their business-scoped user id (give only ``user_id`` for a
+        username user whose phone Meta hides: ``from`` is then ``""``), ``username`` their
+        username, ``to`` the business number it is sent to (a phone number id of
+        :attr:`numbers`; default the first). ``text`` makes a text message; ``message`` gives
+        any other type as Meta spells it (``{"type": "image", "image": {...}}``);
+        ``reply_to`` sets ``context.id``.
 
         Example::
 
             wamid = await sim.emit_inbound(from_="+16505551234", text="hi")
+            await sim.emit_inbound(user_id="US.13491208655302741918", username="@sheena",
+                                   text="hi")
             await sim.emit_inbound(from_="16505551234", message={
                 "type": "reaction", "reaction": {"message_id": wamid, "emoji": "👍"}})
         """
-        digits = from_.lstrip("+")
-        wamid = _new_wamid(digits)
+        if from_ is None and user_id is None:
+            raise ValueError("emit_inbound needs from_ (a phone) or user_id (a BSUID)")
+        digits = (from_ or "").lstrip("+")
+        number = to or self.phone_number_id
+        wamid = _new_wamid(digits or "0")
         now = time.time()
-        self.last_inbound[digits] = now
+        if digits:
+            self.last_inbound[digits] = now
         item: dict[str, Any] = {"from": digits, "id": wamid, "timestamp": str(int(now))}
+        if user_id is not None:
+            item["from_user_id"] = user_id
         if message is not None:
             item.update(message)
         else:
             item.update({"type": "text", "text": {"body": text or ""}})
         if reply_to is not None:
-            item["context"] = {"from": self.display_phone_number, "id": reply_to}
-        await self.emit_value(
-            {"contacts": [{"profile": {"name": name}, "wa_id": digits}], "messages": [item]}
-        )
+            display = self.numbers.get(number, self.display_phone_number)
+            item["context"] = {"from": display, "id": reply_to}
+        profile: dict[str, Any] = {"name": name} if name is not None else {}
+        if username is not None:
+            profile["username"] = username
+        contact: dict[str, Any] = {"profile": profile, "wa_id": digits}
+        if user_id is not None:
+            contact["user_id"] = user_id
+        await self.emit_value({"contacts": [contact], "messages": [item]}, phone_number_id=number)
         return wamid
 
 

@@ -60,7 +60,15 @@ MESSAGE_TYPES = frozenset(
     }
 )
 _BASE_KEYS = frozenset(
-    {"messaging_product", "recipient_type", "to", "type", "context", "biz_opaque_callback_data"}
+    {
+        "messaging_product",
+        "recipient_type",
+        "to",
+        "recipient",
+        "type",
+        "context",
+        "biz_opaque_callback_data",
+    }
 )
 _MEDIA_KEYS = {
     "image": {"id", "link", "caption"},
@@ -70,6 +78,9 @@ _MEDIA_KEYS = {
     "sticker": {"id", "link"},
 }
 _PHONE = re.compile(r"\+?[1-9][0-9]{6,14}")
+# Business-scoped user ids: the documented form (US.1349..., US.ENT.1349...) and the form
+# Meta's own examples show (user.9373...).
+_USER_ID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}|user\.[A-Za-z0-9.]{1,128}")
 _KEYCAP = re.compile("[0-9#*]\ufe0f?\u20e3")
 
 
@@ -85,6 +96,8 @@ class SendCheck:
     to: str
     recipient_type: str
     type: str
+    user_id: str | None = None
+    """The business-scoped user id the send went to (``recipient``), when ``to`` was absent."""
 
 
 def validate_send(body: Mapping[str, Any], templates: TemplateBook) -> SendCheck:
@@ -99,9 +112,18 @@ def validate_send(body: Mapping[str, Any], templates: TemplateBook) -> SendCheck
     recipient_type = body.get("recipient_type", "individual")
     if recipient_type not in ("individual", "group"):
         raise Rejection(131009, "Param recipient_type must be 'individual' or 'group'.")
-    to = _string(body, "to", "to")
-    if recipient_type == "individual" and not _PHONE.fullmatch(to):
-        raise Rejection(100, f"Param to is not a valid WhatsApp phone number: {to[:30]!r}.")
+    user_id: str | None = None
+    if "to" in body or recipient_type != "individual" or "recipient" not in body:
+        # Both given: "to" wins (Meta's documented rule).
+        to = _string(body, "to", "to")
+        if recipient_type == "individual" and not _PHONE.fullmatch(to):
+            raise Rejection(100, f"Param to is not a valid WhatsApp phone number: {to[:30]!r}.")
+    else:
+        user_id = to = _string(body, "recipient", "recipient")
+        if not _USER_ID.fullmatch(user_id):
+            raise Rejection(
+                100, f"Param recipient is not a valid business-scoped user ID: {user_id[:40]!r}."
+            )
     # Meta sends a text message when "type" is left out.
     kind = body.get("type", "text")
     if not isinstance(kind, str) or kind not in MESSAGE_TYPES:
@@ -132,7 +154,22 @@ def validate_send(body: Mapping[str, Any], templates: TemplateBook) -> SendCheck
         _interactive(content)
     else:
         validate_template(content, templates)
-    return SendCheck(to=to, recipient_type=str(recipient_type), type=kind)
+    if user_id is not None and kind == "template":
+        _no_authentication_to_user_id(content, templates)
+    return SendCheck(to=to, recipient_type=str(recipient_type), type=kind, user_id=user_id)
+
+
+def _no_authentication_to_user_id(content: Any, templates: TemplateBook) -> None:
+    """Meta's 131062: authentication templates need the phone number, not a BSUID."""
+    name = content.get("name") if isinstance(content, dict) else None
+    language = content.get("language") if isinstance(content, dict) else None
+    code = language.get("code") if isinstance(language, dict) else None
+    known = templates.find(str(name), str(code))
+    if known is not None and known.category == "AUTHENTICATION":
+        raise Rejection(
+            131062,
+            "Business-scoped User ID (BSUID) recipients are not supported for this message.",
+        )
 
 
 def validate_mark_read(body: Mapping[str, Any]) -> tuple[str, bool]:

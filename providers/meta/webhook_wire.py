@@ -26,6 +26,8 @@ __all__ = [
     "InboundText",
     "Metadata",
     "Profile",
+    "StatusConversationWire",
+    "StatusPricing",
     "WebhookContact",
     "WebhookError",
     "WebhookMedia",
@@ -145,8 +147,10 @@ class InboundMessage(_In, frozen=True, kw_only=True, rename={"from_": "from"}):
 
     from_: str = ""
     from_user_id: str | None = None
+    from_parent_user_id: str | None = None
+    group_id: str | None = None
     id: str = ""
-    timestamp: str | None = None
+    timestamp: str | int | None = None
     type: str = "unknown"
     text: InboundText | None = None
     image: WebhookMedia | None = None
@@ -166,6 +170,39 @@ class InboundMessage(_In, frozen=True, kw_only=True, rename={"from_": "from"}):
     errors: list[WebhookError] = msgspec.field(default_factory=list)
 
 
+class StatusPricing(_In, frozen=True, kw_only=True):
+    """``statuses[].pricing``.
+
+    Example::
+
+        StatusPricing(pricing_model="PMP", type="regular", category="marketing")
+    """
+
+    billable: bool | None = None
+    pricing_model: str | None = None
+    type: str | None = None
+    category: str | None = None
+
+
+class ConversationOrigin(_In, frozen=True, kw_only=True):
+    """``statuses[].conversation.origin``."""
+
+    type: str | None = None
+
+
+class StatusConversationWire(_In, frozen=True, kw_only=True):
+    """``statuses[].conversation`` (omitted from v24.0 on outside free entry points).
+
+    Example::
+
+        StatusConversationWire(id="72b1...", expiration_timestamp="1750116480")
+    """
+
+    id: str | None = None
+    expiration_timestamp: str | int | None = None
+    origin: ConversationOrigin | None = None
+
+
 class InboundStatus(_In, frozen=True, kw_only=True):
     """One entry of ``value.statuses``.
 
@@ -176,14 +213,18 @@ class InboundStatus(_In, frozen=True, kw_only=True):
 
     id: str = ""
     status: str = ""
-    timestamp: str | None = None
+    timestamp: str | int | None = None
     recipient_id: str = ""
     recipient_user_id: str | None = None
+    parent_recipient_user_id: str | None = None
+    recipient_parent_user_id: str | None = None
     recipient_type: str | None = None
     recipient_participant_id: str | None = None
     biz_opaque_callback_data: Any = None
     """A string from Meta; left untyped so an odd value never loses the status."""
     errors: list[WebhookError] = msgspec.field(default_factory=list)
+    pricing: StatusPricing | None = None
+    conversation: StatusConversationWire | None = None
 
 
 class Profile(_In, frozen=True, kw_only=True):
@@ -208,6 +249,7 @@ class WebhookContact(_In, frozen=True, kw_only=True):
 
     wa_id: str = ""
     user_id: str | None = None
+    parent_user_id: str | None = None
     profile: Profile | None = None
 
 

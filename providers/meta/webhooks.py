@@ -17,8 +17,19 @@ Mapping decisions:
 - ``MessageReceived.interactive``: Meta's ``interactive`` object, or for a template
   quick-reply (type ``button``) Meta's ``button`` object (``payload``, ``text``).
 - ``MessageReceived.recipient``: the business ``phone_number_id`` the message came to.
+- ``sender_user_id``/``recipient_user_id``, ``username``: the BSUID and username from the
+  message, status and ``contacts[]`` (matched by phone or user id).
+- ``business_id``/``business_phone``: ``metadata.phone_number_id`` and the display number
+  of the business number the change concerns (several numbers share one webhook).
+- ``user_changed_number`` / ``user_changed_user_id`` system messages become
+  ``UserIdentityChanged``; other system messages stay ``MessageReceived(type="system")``.
+- Management fields (templates, account, number quality, user preferences, groups, business
+  username) become their typed events (``webhook_admin``).
+- Items are read leniently (``convert_leniently``): a field of an unexpected type is left
+  out, the item is kept (with ``raw``).
 - ``value.errors`` (errors not tied to a message) become one ``UnknownEvent`` per error
-  with ``kind="errors"``; changes of other fields become ``UnknownEvent(kind=<field>)``.
+  with ``kind="errors"``; changes of fields this SDK does not know become
+  ``UnknownEvent(kind=<field>)``.
 - ``StatusUpdate.metadata``: the status's ``biz_opaque_callback_data`` decoded back into
   the mapping the send's ``metadata=`` carried (``WhatsApp.send`` encodes it as compact
   JSON). Callback data that is not a JSON object (set through ``extra=``, or by another
@@ -48,15 +59,19 @@ from whatsapp_async.provider import (
     EventError,
     InboundMedia,
     MessageReceived,
+    Pricing,
+    StatusConversation,
     StatusUpdate,
     UnknownEvent,
+    UserIdentityChanged,
     WebhookSignatureError,
     check_signature_header,
-    convert_or_none,
+    convert_leniently,
     nested_deeper_than,
     read_webhook_json,
 )
 
+from . import webhook_admin
 from .build import CORRELATION_KEY
 from .webhook_wire import (
     InboundMessage,
@@ -151,40 +166,64 @@ def parse_payload(body: bytes) -> list[Event]:
         ]
     events: list[Event] = []
     for entry in _dicts(payload.get("entry")):
+        account = entry.get("id") if isinstance(entry.get("id"), str) else None
         for change in _dicts(entry.get("changes")):
             field = change.get("field")
             value = change.get("value")
-            if field != "messages" or not isinstance(value, dict):
+            if field == "messages" and isinstance(value, dict):
+                events.extend(_messages_change(value, account))
+                continue
+            managed = (
+                webhook_admin.parse_change(field, value, account, entry.get("time"))
+                if isinstance(field, str) and isinstance(value, dict)
+                else None
+            )
+            if managed is None:
                 kind = field if isinstance(field, str) else None
                 events.append(UnknownEvent(provider=PROVIDER, raw=change, kind=kind))
-                continue
-            events.extend(_messages_change(value))
+            else:
+                events.extend(managed)
     return events
 
 
-def _messages_change(value: dict[str, Any]) -> Iterator[Event]:
-    metadata = convert_or_none(value.get("metadata"), Metadata) or Metadata()
+def _messages_change(value: dict[str, Any], account: str | None = None) -> Iterator[Event]:
+    metadata = convert_leniently(value.get("metadata"), Metadata) or Metadata()
+    business = _Business(metadata)
     contacts = [c for c in map(_as_contact, _list(value.get("contacts"))) if c is not None]
     for raw in _list(value.get("messages")):
-        message = convert_or_none(raw, InboundMessage)
+        message = convert_leniently(raw, InboundMessage)
         if message is None or not message.id:
             yield UnknownEvent(provider=PROVIDER, raw=raw, kind="message")
+        elif message.type == "system" and _identity_kind(message) is not None:
+            yield _identity_event(message, raw, business, account)
         else:
-            yield _message_event(message, raw, metadata, contacts)
+            yield _message_event(message, raw, business, contacts)
     for raw in _list(value.get("statuses")):
-        status = convert_or_none(raw, InboundStatus)
+        status = convert_leniently(raw, InboundStatus)
         if status is None or not status.id or status.status not in _STATUSES:
             yield UnknownEvent(provider=PROVIDER, raw=raw, kind="status")
         else:
-            yield _status_event(status, raw)
+            yield _status_event(status, raw, business, contacts)
     for raw in _list(value.get("errors")):
         yield UnknownEvent(provider=PROVIDER, raw=raw, kind="errors")
+
+
+class _Business:
+    """The business number a change concerns (``value.metadata``)."""
+
+    __slots__ = ("id", "phone")
+
+    def __init__(self, metadata: Metadata) -> None:
+        self.id = metadata.phone_number_id
+        display = metadata.display_phone_number
+        digits = display.lstrip("+") if display else ""
+        self.phone = "+" + digits if digits.isdigit() else None
 
 
 def _message_event(
     message: InboundMessage,
     raw: Any,
-    metadata: Metadata,
+    business: _Business,
     contacts: list[WebhookContact],
 ) -> MessageReceived:
     kind = message.type
@@ -196,10 +235,13 @@ def _message_event(
         elif kind == "button" and isinstance(raw.get("button"), dict):
             interactive = raw["button"]
     context = message.context
+    contact = _contact_of(message.from_, message.from_user_id, contacts)
+    user_id = message.from_user_id or (contact.user_id if contact is not None else None) or None
+    profile = contact.profile if contact is not None else None
     return MessageReceived(
         provider=PROVIDER,
         message_id=message.id,
-        sender=_user(message.from_, message.from_user_id) or _single_user(contacts),
+        sender=_user(message.from_, user_id) or _single_user(contacts),
         type=kind,
         timestamp=_timestamp(message.timestamp),
         text=_text(message, media),
@@ -210,15 +252,79 @@ def _message_event(
         interactive=interactive,
         reply_to=context.id if context is not None else None,
         referral=message.referral,
-        sender_name=_sender_name(message, contacts),
-        recipient=metadata.phone_number_id,
+        sender_name=profile.name if profile is not None else None,
+        recipient=business.id,
         errors=[_event_error(e) for e in message.errors],
+        sender_user_id=user_id,
+        sender_parent_user_id=message.from_parent_user_id
+        or (contact.parent_user_id if contact is not None else None),
+        username=profile.username if profile is not None else None,
+        business_id=business.id,
+        business_phone=business.phone,
+        group_id=message.group_id or None,
+        button_id=_button_id(message),
         raw=raw,
     )
 
 
-def _status_event(status: InboundStatus, raw: Any) -> StatusUpdate:
-    recipient = _user(status.recipient_id, status.recipient_user_id)
+def _button_id(message: InboundMessage) -> str | None:
+    if message.button is not None:
+        return message.button.payload
+    interactive = message.interactive
+    if interactive is not None:
+        reply = interactive.button_reply or interactive.list_reply
+        return reply.id if reply is not None else None
+    return None
+
+
+_IDENTITY_KINDS = frozenset({"user_changed_number", "user_changed_user_id"})
+
+
+def _identity_kind(message: InboundMessage) -> str | None:
+    kind = message.system.get("type") if message.system else None
+    return kind if isinstance(kind, str) and kind in _IDENTITY_KINDS else None
+
+
+def _identity_event(
+    message: InboundMessage, raw: Any, business: _Business, account: str | None
+) -> UserIdentityChanged:
+    """A ``user_changed_number`` / ``user_changed_user_id`` system message (no contacts)."""
+    system = message.system or {}
+
+    def text(key: str) -> str | None:
+        value = system.get(key)
+        return value if isinstance(value, str) and value else None
+
+    kind = _identity_kind(message) or "user_changed_user_id"
+    new_phone = text("wa_id")
+    old_phone = message.from_ if kind == "user_changed_number" else None
+    return UserIdentityChanged(
+        provider=PROVIDER,
+        business_account_id=account,
+        kind=kind,
+        message_id=message.id,
+        timestamp=_timestamp(message.timestamp),
+        phone="+" + new_phone if new_phone and new_phone.isdigit() else None,
+        previous_phone="+" + old_phone if old_phone and old_phone.isdigit() else None,
+        user_id=text("user_id"),
+        previous_user_id=text("previous_user_id")
+        or (message.from_user_id if kind == "user_changed_user_id" else None),
+        parent_user_id=text("parent_user_id"),
+        previous_parent_user_id=text("previous_parent_user_id"),
+        text=text("body"),
+        business_id=business.id,
+        raw=raw,
+    )
+
+
+def _status_event(
+    status: InboundStatus, raw: Any, business: _Business, contacts: list[WebhookContact]
+) -> StatusUpdate:
+    contact = _contact_of(status.recipient_id, status.recipient_user_id, contacts)
+    user_id = status.recipient_user_id or (contact.user_id if contact is not None else None)
+    recipient = _user(status.recipient_id, user_id or None)
+    pricing = status.pricing
+    conversation = status.conversation
     metadata, correlation_id = _callback_data(status.biz_opaque_callback_data)
     return StatusUpdate(
         provider=PROVIDER,
@@ -231,6 +337,29 @@ def _status_event(status: InboundStatus, raw: Any) -> StatusUpdate:
         metadata=metadata,
         wamid=status.id,
         correlation_id=correlation_id,
+        recipient_user_id=user_id or None,
+        username=(contact.profile.username if contact is not None and contact.profile else None),
+        business_id=business.id,
+        business_phone=business.phone,
+        pricing=(
+            Pricing(
+                model=pricing.pricing_model,
+                type=pricing.type,
+                category=pricing.category,
+                billable=pricing.billable,
+            )
+            if pricing is not None
+            else None
+        ),
+        conversation=(
+            StatusConversation(
+                id=conversation.id,
+                origin=conversation.origin.type if conversation.origin else None,
+                expires_at=_timestamp(conversation.expiration_timestamp),
+            )
+            if conversation is not None
+            else None
+        ),
         raw=raw,
     )
 
@@ -289,14 +418,17 @@ def _single_user(contacts: list[WebhookContact]) -> str:
     return ""
 
 
-def _sender_name(message: InboundMessage, contacts: list[WebhookContact]) -> str | None:
+def _contact_of(
+    phone: str, user_id: str | None, contacts: list[WebhookContact]
+) -> WebhookContact | None:
+    """The ``contacts[]`` entry of this user (by phone or user id), or the only one."""
     for contact in contacts:
-        same_number = bool(message.from_) and contact.wa_id == message.from_
-        same_user = bool(message.from_user_id) and contact.user_id == message.from_user_id
-        if (same_number or same_user) and contact.profile is not None:
-            return contact.profile.name
-    if len(contacts) == 1 and contacts[0].profile is not None:
-        return contacts[0].profile.name
+        same_number = bool(phone) and contact.wa_id == phone
+        same_user = bool(user_id) and contact.user_id == user_id
+        if same_number or same_user:
+            return contact
+    if len(contacts) == 1:
+        return contacts[0]
     return None
 
 
@@ -342,8 +474,8 @@ def _event_error(error: WebhookError) -> EventError:
     )
 
 
-def _timestamp(value: str | None) -> datetime | None:
-    if value is None:
+def _timestamp(value: str | int | None) -> datetime | None:
+    if value is None or isinstance(value, bool):
         return None
     try:
         return datetime.fromtimestamp(int(value), tz=timezone.utc)
@@ -352,7 +484,7 @@ def _timestamp(value: str | None) -> datetime | None:
 
 
 def _as_contact(raw: Any) -> WebhookContact | None:
-    return convert_or_none(raw, WebhookContact)
+    return convert_leniently(raw, WebhookContact)
 
 
 def _list(value: Any) -> list[Any]:

@@ -238,7 +238,9 @@ class MessageRequest(_Out, frozen=True, kw_only=True):
 
     messaging_product: str
     recipient_type: str
-    to: str
+    to: str | None = None
+    recipient: str | None = None
+    """A business-scoped user id, sent instead of ``to`` (Meta's dedicated field)."""
     type: str
     context: Context | None = None
     biz_opaque_callback_data: str | None = None

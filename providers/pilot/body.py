@@ -41,6 +41,7 @@ from whatsapp_async.provider import (
     Template,
     Text,
     UnsupportedFeature,
+    User,
     ValidationError,
     Video,
     deep_merge,
@@ -132,6 +133,9 @@ def check_idempotency_key(key: str) -> str:
 def _destination(recipient: Recipient) -> dict[str, str]:
     if isinstance(recipient, Phone):
         return {"destination_number": recipient.e164}
+    if isinstance(recipient, User):
+        # Pilot takes a business-scoped user id in destinationNumber, as given.
+        return {"destination_number": recipient.id}
     if isinstance(recipient, Group):
         if not recipient.jid.endswith("@g.us"):
             raise InvalidRecipient(

@@ -173,7 +173,7 @@ class PilotProvider(Provider):
                 "cta_url",
             }
         ),
-        recipients=frozenset({"phone", "group", "channel"}),
+        recipients=frozenset({"phone", "user", "group", "channel"}),
         options=frozenset({"deliver_at", "deliver_until"}),
         operations=frozenset(
             {"get_status", "cancel", "idempotency", "webhooks", "inline_media", "status_events"}
@@ -207,6 +207,15 @@ class PilotProvider(Provider):
         _check_header_value(settings.api_key, "api_key")
         _check_header_value(settings.api_key_id, "api_key_id")
         _check_header_value(settings.whatsapp_number_id, "whatsapp_number_id")
+        if settings.whatsapp_number_ids and settings.whatsapp_number_id is None:
+            raise ConfigurationError(
+                "pilot: setting 'whatsapp_number_ids' needs 'whatsapp_number_id' (the default "
+                "number)",
+                provider="pilot",
+            )
+        self._senders = settings.senders()
+        for number in self._senders:
+            _check_header_value(number, "whatsapp_number_ids")
         super().__init__(settings, base_url=base_url)
         self._auth = (
             {"x-api-key": settings.api_key}
@@ -234,6 +243,17 @@ class PilotProvider(Provider):
         """The number id when set (never the key: this string may be logged)."""
         return self.settings.whatsapp_number_id or "default"
 
+    @property
+    def senders(self) -> tuple[str, ...]:
+        """The number ids ``sender=`` may name (``whatsapp_number_id`` first; empty when the
+        key's own number is used).
+
+        Example::
+
+            provider.senders  # ('cmm0abc123', 'cmm0abc456')
+        """
+        return self._senders
+
     def auth_headers(self) -> dict[str, str]:
         """``x-api-key`` or ``x-api-key-id`` (plus ``x-whatsapp-number-id`` when set)."""
         return dict(self._auth)
@@ -255,6 +275,8 @@ class PilotProvider(Provider):
             )
         body = build_body(recipient, message, options, self.settings.button_label_key)
         headers = {}
+        if options.sender is not None:
+            headers["x-whatsapp-number-id"] = options.sender
         if options.idempotency_key is not None:
             headers["Idempotency-Key"] = check_idempotency_key(options.idempotency_key)
         return HttpRequest(
@@ -283,6 +305,7 @@ class PilotProvider(Provider):
             recipient=str(recipient),
             raw=raw,
             idempotent_replayed=replayed,
+            sender=self.settings.whatsapp_number_id,
         )
 
     def error_from_response(self, response: HttpResponse) -> APIStatusError:

@@ -39,7 +39,10 @@ class PilotSettings(Settings, frozen=True):
     - ``webhook_secret`` / ``webhook_secrets``: webhook signing secret(s); several
       are accepted during a rotation
     - ``button_label_key``: ``"displayText"`` (default) or ``"label"``
-    - ``whatsapp_number_id``: sent as ``x-whatsapp-number-id`` when set
+    - ``whatsapp_number_id``: sent as ``x-whatsapp-number-id`` when set (the default sender)
+    - ``whatsapp_number_ids``: more numbers the key may send from, named per send with
+      ``sender=`` (each sent as ``x-whatsapp-number-id``; a comma-separated string from the
+      environment); needs ``whatsapp_number_id``
     - ``number_kind``: ``"meta"`` (a Cloud API number), ``"web"`` (an unofficial "Pilot
       Status web" number: ``file=`` media raises ``UnsupportedFeature`` since base64 is
       not accepted there) or None (unknown: files are sent inline and Pilot decides)
@@ -56,11 +59,30 @@ class PilotSettings(Settings, frozen=True):
     webhook_secrets: tuple[str, ...] = ()
     button_label_key: ButtonLabelKey = DEFAULT_BUTTON_LABEL_KEY
     whatsapp_number_id: str | None = None
+    whatsapp_number_ids: tuple[str, ...] | str = ()
     number_kind: NumberKind | None = None
 
     secret_fields: ClassVar[frozenset[str]] = frozenset(
         {"api_key", "api_key_id", "webhook_secret", "webhook_secrets"}
     )
+
+    def senders(self) -> tuple[str, ...]:
+        """The number ids ``sender=`` may name, ``whatsapp_number_id`` first (empty without it).
+
+        Example::
+
+            PilotSettings(api_key="k", whatsapp_number_id="n1",
+                          whatsapp_number_ids="n2").senders()  # ('n1', 'n2')
+        """
+        if self.whatsapp_number_id is None:
+            return ()
+        extra = self.whatsapp_number_ids
+        out = [self.whatsapp_number_id]
+        for value in extra.split(",") if isinstance(extra, str) else extra:
+            number = value.strip()
+            if number and number not in out:
+                out.append(number)
+        return tuple(out)
 
     def signing_secrets(self) -> list[str]:
         """Every configured webhook secret, newest setting first, blanks dropped.

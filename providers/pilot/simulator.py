@@ -119,6 +119,7 @@ class SimMessage(msgspec.Struct, kw_only=True):
     wa_id: str | None = None
     error_code: str | None = None
     error_message: str | None = None
+    number_id: str = NUMBER_ID
 
 
 class _Stored(msgspec.Struct, frozen=True):
@@ -147,6 +148,11 @@ class PilotSimulator(Simulator):
 
     def __init__(self) -> None:
         super().__init__()
+        self.numbers: dict[str, str] = {NUMBER_ID: SOURCE_NUMBER}
+        """Number ids a key may name in ``x-whatsapp-number-id`` -> their phone digits
+        (:meth:`add_number`)."""
+        self.inbound: list[dict[str, Any]] = []
+        """Every inbound envelope :meth:`emit_inbound` posted."""
         self.progress_delay = 0.05
         self.auto_read = False
         self.accept_delay = 0.0
@@ -249,9 +255,18 @@ class PilotSimulator(Simulator):
         else:
             raise Reject(401, "UNAUTHORIZED", DEFAULT_ERRORS[401][1])
         number = request.headers.get("x-whatsapp-number-id")
-        if number is not None and number != NUMBER_ID:
+        if number is not None and number not in self.numbers:
             raise Reject(404, "NUMBER_NOT_FOUND", "WhatsApp number not found")
         return identity
+
+    def add_number(self, number_id: str, phone: str) -> None:
+        """Let the key send from one more number (named by ``x-whatsapp-number-id``).
+
+        Example::
+
+            sim.add_number("cmm0sim0number0002", "+5511900000002")
+        """
+        self.numbers[number_id] = phone.lstrip("+")
 
     def find(self, reference: str) -> SimMessage | None:
         """The message with this Pilot id, correlationId or wamid.
@@ -284,15 +299,16 @@ class PilotSimulator(Simulator):
             checked = check_send(body, base64_media=self.number_kind == "meta")
         except Reject as reject:
             return self._reject(reject)
+        number = request.headers.get("x-whatsapp-number-id", NUMBER_ID)
         if self.accept_delay <= 0:
             # Accepted at once: nothing can observe the key "in use", no task needed.
-            status, payload = self._accept(checked, body)
+            status, payload = self._accept(checked, body, number)
             if scope is not None:
                 self._idempotency[scope] = _Stored(body, status, payload)
             return self.json_response(payload, status=status)
         if scope is not None:
             self._in_flight.add(scope)
-        job = asyncio.ensure_future(self._accept_later(scope, checked, body))
+        job = asyncio.ensure_future(self._accept_later(scope, checked, body, number))
         self._accepting.add(job)
         job.add_done_callback(self._accepting.discard)
         # Shielded: a client that gives up does not stop the send (as on a real server).
@@ -335,11 +351,15 @@ class PilotSimulator(Simulator):
         )
 
     async def _accept_later(
-        self, scope: tuple[str, str, str] | None, checked: CheckedSend, body: Any
+        self,
+        scope: tuple[str, str, str] | None,
+        checked: CheckedSend,
+        body: Any,
+        number: str = NUMBER_ID,
     ) -> tuple[int, Any]:
         try:
             await asyncio.sleep(self.accept_delay)
-            status, payload = self._accept(checked, body)
+            status, payload = self._accept(checked, body, number)
             if scope is not None:
                 self._idempotency[scope] = _Stored(body, status, payload)  # only 2xx reach here
             return status, payload
@@ -347,7 +367,7 @@ class PilotSimulator(Simulator):
             if scope is not None:
                 self._in_flight.discard(scope)
 
-    def _accept(self, checked: CheckedSend, body: Any) -> tuple[int, Any]:
+    def _accept(self, checked: CheckedSend, body: Any, number: str = NUMBER_ID) -> tuple[int, Any]:
         now = _now()
         message = SimMessage(
             id=f"msg_{secrets.token_hex(12)}",
@@ -355,6 +375,7 @@ class PilotSimulator(Simulator):
             request=checked,
             body=body,
             created_at=now,
+            number_id=number,
         )
         self.messages[message.id] = message
         self._aliases[message.correlation_id] = message.id
@@ -365,7 +386,7 @@ class PilotSimulator(Simulator):
             "status": "QUEUED",
             "createdAt": _iso(now),
             "origin": "API",
-            "sourceNumber": SOURCE_NUMBER,
+            "sourceNumber": self.numbers.get(number, SOURCE_NUMBER),
         }
         return 202, payload
 
@@ -444,13 +465,13 @@ class PilotSimulator(Simulator):
     def _status_data(self, message: SimMessage, now: datetime) -> dict[str, Any]:
         checked = message.request
         data: dict[str, Any] = {
-            "numberId": NUMBER_ID,
+            "numberId": message.number_id,
             "id": message.id,
             "messageId": message.wa_id,
             "fromMe": True,
             "createdAt": _iso(now),
             "to": checked.destination[1],
-            "from": f"+{SOURCE_NUMBER}",
+            "from": f"+{self.numbers.get(message.number_id, SOURCE_NUMBER)}",
             "type": checked.media_type or "text",
             "correlationId": message.correlation_id,
         }
@@ -487,27 +508,36 @@ class PilotSimulator(Simulator):
 
     async def emit_inbound(
         self,
-        text: str | None = "Hi",
         *,
-        sender: str = "+5511987654321",
-        event: str = "message.received",
+        from_: str | None = None,
+        text: str | None = "Hi",
+        user_id: str | None = None,
+        username: str | None = None,
+        name: str | None = None,
+        reply_to: str | None = None,
+        to: str | None = None,
+        event: str | None = None,
         data: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Post an inbound ``message.received|reply|group|newsletter`` event; return the envelope.
+    ) -> str:
+        """Post an inbound ``message.received|reply|group|newsletter`` event; return its id.
 
-        ``data`` adds or overrides camelCase fields (``quotedMessageId``, ``groupId``,
-        ``mediaLink`` ...).
+        The shared signature (``Simulator.emit_inbound``): ``from_`` (default
+        ``+5511987654321``) or ``user_id`` (a BSUID, sent as ``from``) is the user,
+        ``name`` their ``participantName``, ``reply_to`` makes a ``message.reply`` quoting
+        that wamid, ``to`` the number id it came to (default :data:`NUMBER_ID`). ``event``
+        and ``data`` (camelCase fields such as ``groupId``, ``mediaLink``) override the rest.
+        The envelope is appended to :attr:`inbound`.
 
         Example::
 
-            await sim.emit_inbound("yes", event="message.reply",
-                                   data={"quotedMessageId": "wamid.X"})
+            await sim.emit_inbound(text="yes", reply_to="wamid.X")
         """
         now = _now()
+        number = to or NUMBER_ID
         fields: dict[str, Any] = {
-            "from": sender,
-            "to": f"+{SOURCE_NUMBER}",
-            "numberId": NUMBER_ID,
+            "from": from_ or user_id or "+5511987654321",
+            "to": f"+{self.numbers.get(number, SOURCE_NUMBER)}",
+            "numberId": number,
             "messageId": f"wamid.{secrets.token_hex(16).upper()}",
             "id": f"msg_in_{secrets.token_hex(10)}",
             "type": "text",
@@ -516,8 +546,15 @@ class PilotSimulator(Simulator):
         }
         if text is not None:
             fields["content"] = text
+        if name is not None:
+            fields["participantName"] = name
+        if reply_to is not None:
+            fields["quotedMessageId"] = reply_to
         fields.update(data or {})
-        return await self._post_event(event, fields)
+        kind = event or ("message.reply" if reply_to is not None else "message.received")
+        envelope = await self._post_event(kind, fields)
+        self.inbound.append(envelope)
+        return str(fields["id"])
 
     # -- status look-up and cancel -------------------------------------------------------------
     async def handle_get(self, request: web.Request) -> web.Response:

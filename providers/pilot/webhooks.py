@@ -30,8 +30,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import msgspec
-
 from whatsapp_async.provider import (
     Event,
     EventError,
@@ -40,6 +38,8 @@ from whatsapp_async.provider import (
     StatusUpdate,
     UnknownEvent,
     check_signature_header,
+    convert_leniently,
+    looks_like_user_id,
     read_webhook_json,
 )
 
@@ -117,11 +117,8 @@ def _parse_one(item: Any) -> Event:
         return _unknown(item, kind)
     if kind not in STATUS_EVENTS and kind not in INBOUND_EVENTS:
         return _unknown(item, kind)
-    try:
-        fields = msgspec.convert(data, MessageEventData)
-    except msgspec.ValidationError:
-        return _unknown(item, kind)
-    if not fields.id:
+    fields = convert_leniently(data, MessageEventData)
+    if fields is None or not fields.id:
         return _unknown(item, kind)
     if kind in STATUS_EVENTS:
         return _status(kind, fields, item)
@@ -141,6 +138,9 @@ def _status(kind: str, data: MessageEventData, raw: Any) -> StatusUpdate:
         error=error,
         wa_id=data.message_id,
         wamid=data.message_id,
+        recipient_user_id=data.to if data.to and looks_like_user_id(data.to) else None,
+        business_id=data.number_id,
+        business_phone=data.from_ if data.from_ and data.from_.startswith("+") else None,
         raw=raw,
     )
 
@@ -196,5 +196,9 @@ def _inbound(kind: str, data: MessageEventData, raw: Any) -> MessageReceived:
         sender_name=data.participant_name,
         recipient=recipient,
         metadata=metadata,
+        sender_user_id=data.from_ if data.from_ and looks_like_user_id(data.from_) else None,
+        business_id=data.number_id,
+        business_phone=data.to if data.to and data.to.startswith("+") else None,
+        group_id=data.group_id,
         raw=raw,
     )

@@ -53,7 +53,7 @@ PROFILES: dict[str, Profile] = {
         credential="token",
         send_status="accepted",
         messages=ALL_KINDS,
-        recipients=frozenset({"phone", "group"}),
+        recipients=frozenset({"phone", "user", "group"}),
         options=frozenset({"reply_to", "metadata"}),
         operations=frozenset(
             {
@@ -105,7 +105,7 @@ PROFILES: dict[str, Profile] = {
                 "cta_url",
             }
         ),
-        recipients=frozenset({"phone", "group", "channel"}),
+        recipients=frozenset({"phone", "user", "group", "channel"}),
         options=frozenset({"deliver_at", "deliver_until"}),
         operations=frozenset(
             {"get_status", "cancel", "idempotency", "webhooks", "inline_media", "status_events"}

@@ -12,7 +12,9 @@ from datetime import datetime, timedelta, timezone
 
 import whatsapp_async
 from whatsapp_async import (
+    AccountUpdate,
     AddressRequest,
+    AliasStore,
     APIConnectionError,
     APIError,
     APIStatusError,
@@ -23,6 +25,7 @@ from whatsapp_async import (
     BillingError,
     BulkItem,
     BulkResult,
+    BusinessUsernameUpdate,
     Buttons,
     CallPermissionRequest,
     Capabilities,
@@ -49,9 +52,11 @@ from whatsapp_async import (
     Event,
     EventError,
     Failover,
+    Filter,
     Flow,
     FlowButton,
     Group,
+    GroupUpdate,
     HttpRequest,
     HttpResponse,
     IdempotencyStore,
@@ -66,16 +71,22 @@ from whatsapp_async import (
     ListSection,
     Location,
     LocationRequest,
+    MemoryAliasStore,
     MemoryIdempotencyStore,
     MemoryLedger,
+    MemorySuppressionList,
     Message,
     MessageReceived,
     MessageStatus,
     MultiProductButton,
     NotFoundError,
+    OptedOut,
     OutsideWindowError,
     PermissionDeniedError,
     Phone,
+    PhoneNumberQualityUpdate,
+    Pricing,
+    PricingTier,
     Product,
     ProductHeader,
     ProductList,
@@ -88,27 +99,36 @@ from whatsapp_async import (
     RecipientError,
     ReplyButton,
     RetryPolicy,
+    Router,
     SendCancelled,
     SendInProgress,
     SendOptions,
     SendResult,
     ServerError,
+    StatusConversation,
     StatusTimeout,
     StatusUpdate,
     Sticker,
     StoreUnavailable,
+    SuppressionList,
     Template,
     TemplateButton,
     TemplateCard,
+    TemplateCategoryUpdate,
     TemplateComponentInfo,
     TemplateError,
     TemplateInfo,
     TemplateMismatch,
+    TemplateQualityUpdate,
+    TemplateStatusUpdate,
     Text,
     Timeout,
     TokenBucket,
     UnknownEvent,
     UnsupportedFeature,
+    User,
+    UserIdentityChanged,
+    UserPreferenceUpdate,
     ValidationError,
     Video,
     VoiceCall,
@@ -153,6 +173,7 @@ TYPES: tuple[type[WhatsAppError], ...] = (
     ValidationError,
     WebhookPayloadError,
     WebhookSignatureError,
+    OptedOut,
 )
 PROVIDER_TYPES: tuple[type[Provider], ...] = (MetaProvider, PilotProvider)
 register_provider("meta-again", MetaProvider)
@@ -227,7 +248,57 @@ def rich_messages() -> list[Message]:
 
 
 def recipients() -> list[Recipient]:
-    return [Phone("+14155552671"), Group("1@g.us"), Channel("1@newsletter"), Conversation("c")]
+    return [
+        Phone("+14155552671"),
+        User("US.13491208655302741918"),
+        Group("1@g.us"),
+        Channel("1@newsletter"),
+        Conversation("c"),
+    ]
+
+
+ADMIN_EVENTS: tuple[type[Event], ...] = (
+    AccountUpdate,
+    BusinessUsernameUpdate,
+    GroupUpdate,
+    PhoneNumberQualityUpdate,
+    TemplateCategoryUpdate,
+    TemplateQualityUpdate,
+    TemplateStatusUpdate,
+    UserIdentityChanged,
+    UserPreferenceUpdate,
+)
+
+
+def billing(event: StatusUpdate, tier: AccountUpdate) -> str | None:
+    pricing: Pricing | None = event.pricing
+    conversation: StatusConversation | None = event.conversation
+    level: PricingTier | None = tier.pricing_tier
+    print(conversation, level)
+    return pricing.category if pricing is not None else None
+
+
+def routes(wa: WhatsApp) -> Router:
+    router = Router(mode="all")
+
+    @router.on(MessageReceived, text="stop", business="106540352242922")
+    async def stop(event: MessageReceived) -> None:
+        reply: SendResult = await wa.reply(event, Text("Bye"))
+        print(reply.sender, reply.user_id)
+
+    router.add(print, Filter.status("failed") | Filter.button("retry") & ~Filter.media())
+    return router
+
+
+async def identities(wa: WhatsApp) -> None:
+    aliases: AliasStore = MemoryAliasStore()
+    suppression: SuppressionList = MemorySuppressionList()
+    await aliases.link("+14155552671", "US.1349")
+    phone: str | None = await aliases.phone_for("US.1349")
+    await suppression.add("+14155552671")
+    await wa.learn(wa.parse_webhook({}, b"{}"))
+    senders: tuple[str, ...] = wa.senders
+    print(phone, senders, wa.aliases, wa.suppression)
 
 
 def on_event(event: Event) -> None:
@@ -303,7 +374,11 @@ async def main() -> None:
             partial: BulkResult | None = BulkResult.from_cancelled(cancel)
             outcomes: Sequence[SendResult | WhatsAppError] = partial or []
             print(outcomes)
-        print(recipients(), on_event, TYPES, PROVIDER_TYPES, names, version)
+        receiver = wa.asgi_app(routes(wa), path="/hooks")
+        await receiver.aclose()
+        await identities(wa)
+        print(recipients(), on_event, TYPES, PROVIDER_TYPES, names, version, ADMIN_EVENTS)
+        print(billing)
         ledger: Ledger = MemoryLedger(max_entries=1000)
         tracked = WhatsApp("meta", ledger=ledger, window="enforce", **sb.settings("meta"))
         await sb.serve_webhooks(tracked)

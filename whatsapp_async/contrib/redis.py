@@ -12,7 +12,10 @@ learned rate in Redis: every worker sending for one sender converges on the same
 key, with a short-lived reservation (``SET NX`` with a TTL and a random token) while the
 send is in flight; only the holder of the token can clear the reservation.
 
-Both take a ``redis.asyncio.Redis`` client (an ``arq`` pool is one) and need Redis 5+.
+:class:`RedisAliasStore` and :class:`RedisSuppressionList` share what a webhook receiver learns
+(phone ↔ user id pairs, opt-outs) with senders in other processes.
+
+All take a ``redis.asyncio.Redis`` client (an ``arq`` pool is one) and need Redis 5+.
 
 Every Redis call either class makes is bounded by ``timeout`` (1 s by default), and any Redis
 error or timeout becomes :class:`~whatsapp_async.StoreUnavailable` (the Redis error chained,
@@ -51,8 +54,15 @@ from ..errors import StoreUnavailable
 from ..results import SendResult
 from ._redis_adaptive import RedisAdaptiveLimiter
 from ._redis_guard import DEFAULT_TIMEOUT, bounded, check_timeout
+from ._redis_users import RedisAliasStore, RedisSuppressionList
 
-__all__ = ["RedisAdaptiveLimiter", "RedisIdempotencyStore", "RedisRateLimiter"]
+__all__ = [
+    "RedisAdaptiveLimiter",
+    "RedisAliasStore",
+    "RedisIdempotencyStore",
+    "RedisRateLimiter",
+    "RedisSuppressionList",
+]
 
 log = logging.getLogger("whatsapp_async.contrib.redis")
 

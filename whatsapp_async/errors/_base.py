@@ -13,6 +13,7 @@ __all__ = [
     "ClientClosedError",
     "ConfigurationError",
     "InvalidRecipient",
+    "OptedOut",
     "SendCancelled",
     "StoreUnavailable",
     "TemplateMismatch",
@@ -100,6 +101,21 @@ class UnsupportedFeature(ValidationError):
     def __init__(self, message: str, *, provider: str | None = None, feature: str = "") -> None:
         super().__init__(message, provider=provider, field=feature or None)
         self.feature = feature
+
+
+class OptedOut(ValidationError):
+    """A marketing template to a user on the client's suppression list (fed by the
+    ``user_preferences`` webhooks of users who tapped "stop"): refused before any request.
+
+    Example::
+
+        await wa.send("+16505551234", Template("spring_sale"))  # OptedOut: .user, .category
+    """
+
+    def __init__(self, message: str, *, provider: str | None = None, user: str = "") -> None:
+        super().__init__(message, provider=provider, field="to")
+        self.user = user
+        self.category = "marketing"
 
 
 class TemplateMismatch(ValidationError):

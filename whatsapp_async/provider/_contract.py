@@ -53,7 +53,7 @@ class Capabilities(msgspec.Struct, frozen=True, kw_only=True):
     """What a provider can express. The core raises ``UnsupportedFeature`` from it.
 
     - ``messages``: message kinds (``Text.kind`` etc.: text, image, template, ...)
-    - ``recipients``: phone, group, channel, conversation
+    - ``recipients``: phone, user (a business-scoped user id), group, channel, conversation
     - ``options``: send options: reply_to, metadata, deliver_at, deliver_until
     - ``operations``: mark_read, get_status, list_templates, native_batch,
       idempotency, webhooks, and provider-specific ones reachable via ``wa.call``
@@ -79,7 +79,8 @@ class SendOptions(msgspec.Struct, frozen=True, kw_only=True):
     """Per-send options, already checked against the provider's capabilities.
 
     ``idempotency_key`` is set by the core (the caller's, or a generated one)
-    when the provider honours idempotency keys.
+    when the provider honours idempotency keys. ``sender`` is the business number to send
+    from, one of ``Provider.senders`` (None: the provider's default).
 
     Example::
 
@@ -95,6 +96,7 @@ class SendOptions(msgspec.Struct, frozen=True, kw_only=True):
     correlation_id: str | None = None
     """Set by the core on providers with ``correlates_sends``: carry it on the send so that
     its status events name it (``StatusUpdate.correlation_id``)."""
+    sender: str | None = None
 
 
 class Provider(abc.ABC):
@@ -160,6 +162,36 @@ class Provider(abc.ABC):
     def sender_key(self) -> str:
         """Key for per-sender rate limits (a phone number id, an account ...)."""
         return self.name
+
+    @property
+    def senders(self) -> tuple[str, ...]:
+        """The business numbers this instance may send from with ``sender=`` (override).
+
+        Empty (the default): one implicit sender, and ``sender=`` is refused. A provider
+        that takes several (Meta's ``phone_number_ids``) lists them, its default first.
+
+        Example::
+
+            MetaProvider(MetaSettings(token="t", phone_number_id="1",
+                                      phone_number_ids="2")).senders  # ('1', '2')
+        """
+        return ()
+
+    @property
+    def default_sender(self) -> str | None:
+        """The business number a send without ``sender=`` goes out from, if the provider has
+        such an identity (``SendResult.sender``); None otherwise."""
+        senders = self.senders
+        return senders[0] if senders else None
+
+    def sender_key_for(self, sender: str | None) -> str:
+        """The rate-limit key of ``sender`` (one of :attr:`senders`; None: the default).
+
+        Example::
+
+            provider.sender_key_for("106540352242922")  # '106540352242922'
+        """
+        return self.sender_key if sender is None else sender
 
     # -- helpers for subclasses ---------------------------------------------------------------
     def url(self, path: str) -> str:
@@ -325,13 +357,6 @@ class Provider(abc.ABC):
 
         ``wa.wait_for_status`` raises ``DeliveryFailed`` carrying an instance of it, and a
         window-class error (``OutsideWindowError``) closes the user's window in the ledger.
-        """
-        return None
-
-    def event_sender(self, event: Event) -> str | None:
-        """The business sender (``sender_key``) an event concerns, when the event names it.
-
-        None means this client's own sender: a client receives the webhooks of its number.
         """
         return None
 

@@ -50,6 +50,7 @@ def test_the_reconstructed_forward_parses_into_message_received() -> None:
         reply_to="wamid.<outbound template>",
         sender_name="John",
         recipient="1047232108475031",
+        business_id="1047232108475031",
         metadata={"schedule_id": "sch_123", "project_id": "proj_456"},
         raw=fixture_json("magpipe_webhook_whatsapp_received__RECONSTRUCTED_from_source.json"),
     )
@@ -104,8 +105,16 @@ ODD_SHAPES = [
     b'{"event": "whatsapp.received", "from": "16045628647"}',
     b'{"event": "whatsapp.received", "from": 16045628647, "message_id": "wamid.A"}',
     b'{"event": "whatsapp.received", "from": "", "message_id": "wamid.A"}',
-    b'{"event": "whatsapp.received", "from": "1", "message_id": "w", "media": "x"}',
 ]
+
+
+def test_a_field_of_an_odd_type_degrades_that_field_not_the_message() -> None:
+    body = b'{"event": "whatsapp.received", "from": "1", "message_id": "w", "media": "x"}'
+    [event] = client().parse_webhook({}, body)
+    assert isinstance(event, MessageReceived)
+    assert (event.message_id, event.media, event.raw["media"]) == ("w", None, "x")
+
+
 UNREADABLE = [
     b"",
     b"  \n",
@@ -219,14 +228,15 @@ async def test_end_to_end_a_reply_to_a_template_arrives_with_its_metadata(sb: Sa
         opener = await wa.send(
             TO, Template("upcoming_site_report", body=["John"]), metadata={"schedule_id": "sch_123"}
         )
-        payload = await sim.emit_inbound(
-            from_=TO, content="Report done, photos attached", in_reply_to=opener.id
+        message_id = await sim.emit_inbound(
+            from_=TO, text="Report done, photos attached", reply_to=opener.id
         )
+        payload = sim.inbound[-1]
         event = await next_event(received)
 
     assert isinstance(event, MessageReceived)
     assert event.provider == "magpipe"
-    assert event.message_id == payload["message_id"]
+    assert event.message_id == message_id == payload["message_id"]
     assert event.sender == TO
     assert event.text == "Report done, photos attached"
     assert event.type == "text"
@@ -250,7 +260,7 @@ async def test_end_to_end_without_reply_context_metadata_of_the_newest_send_is_e
         await wa.send(TO, Text("no metadata here"))
         await sim.emit_inbound(
             from_=TO_DIGITS,
-            content="north wall",
+            text="north wall",
             media=[{"url": "https://cdn.example/s", "mime_type": "image/jpeg", "caption": "n"}],
         )
         event = await next_event(received)
@@ -267,9 +277,9 @@ async def test_end_to_end_a_wrong_token_is_refused_with_401(sb: Sandbox) -> None
     sim = simulator(sb)
     async with serve(wa.webhook_app(received.put)) as base:
         sim.set_webhook(base + "/?token=guessed-token-000")
-        await sim.emit_inbound(from_=TO, content="hello?")
+        await sim.emit_inbound(from_=TO, text="hello?")
         sim.set_webhook(base + "/")
-        await sim.emit_inbound(from_=TO, content="hello?")
+        await sim.emit_inbound(from_=TO, text="hello?")
         async with (
             aiohttp.ClientSession() as session,
             session.post(base + "/", data=b'{"event":"whatsapp.received"}') as response,
@@ -290,8 +300,8 @@ async def test_a_receiver_without_a_token_refuses_to_start_unless_allowed(
     with caplog.at_level(logging.WARNING, logger="whatsapp_async.webhooks"):
         async with serve(wa.webhook_app(received.put, allow_unsigned=True)) as base:
             sim.set_webhook(base + "/")
-            await sim.emit_inbound(from_=TO, content="anyone may post this")
-            await sim.emit_inbound(from_=TO, content="and this")
+            await sim.emit_inbound(from_=TO, text="anyone may post this")
+            await sim.emit_inbound(from_=TO, text="and this")
             assert isinstance(await next_event(received), MessageReceived)
     warnings = [r for r in caplog.records if "unverified" in r.getMessage()]
     assert len(warnings) == 1  # once: at build time, not again per delivery
@@ -300,4 +310,4 @@ async def test_a_receiver_without_a_token_refuses_to_start_unless_allowed(
 
 async def test_emit_inbound_needs_a_webhook_url(sb: Sandbox) -> None:
     with pytest.raises(RuntimeError, match="set_webhook"):
-        await simulator(sb).emit_inbound(from_=TO, content="hi")
+        await simulator(sb).emit_inbound(from_=TO, text="hi")

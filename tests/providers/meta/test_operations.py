@@ -233,7 +233,7 @@ def test_defaults_and_capabilities() -> None:
             "address_request",
         }
     )
-    assert caps.recipients == frozenset({"phone", "group"})
+    assert caps.recipients == frozenset({"phone", "user", "group"})
     assert caps.options == frozenset({"reply_to", "metadata"})
     assert caps.operations == frozenset(
         {

@@ -17,11 +17,14 @@ from whatsapp_async import (
     InboundMedia,
     MessageReceived,
     StatusUpdate,
+    TemplateStatusUpdate,
     UnknownEvent,
+    UserIdentityChanged,
     WebhookPayloadError,
     WebhookSignatureError,
     WhatsApp,
 )
+from whatsapp_async.events import Pricing, StatusConversation
 from whatsapp_async.provider import hmac_sha256_hex
 from whatsapp_async_providers.meta import MetaProvider, MetaSettings
 
@@ -30,6 +33,8 @@ from .conftest import FIXTURES, load_bytes, load_json
 SECRET = "app-secret-4f1c2b"
 PNID = "106540352242922"
 SHEENA = "+16505551234"
+BUSINESS_PHONE = "+15550783881"
+PABLO_USER_ID = "user.9373795779eb6441c8adb2eaee5b848e7dd174ddd302d7db62142f4722d574b6"
 
 
 def _wa(**settings: Any) -> WhatsApp:
@@ -81,6 +86,8 @@ def _received(fixture: str, **fields: Any) -> MessageReceived:
         "type": raw["type"],
         "timestamp": _at(raw["timestamp"]),
         "recipient": PNID,
+        "business_id": PNID,
+        "business_phone": BUSINESS_PHONE,
         "raw": raw,
     }
     return MessageReceived(**{**defaults, **fields})
@@ -96,9 +103,36 @@ def _update(fixture: str, **fields: Any) -> StatusUpdate:
         "recipient": SHEENA,
         "timestamp": _at(raw["timestamp"]),
         "wa_id": "16505551234",
+        "business_id": PNID,
+        "business_phone": BUSINESS_PHONE,
+        "pricing": _pricing(raw),
+        "conversation": _conversation(raw),
         "raw": raw,
     }
     return StatusUpdate(**{**defaults, **fields})
+
+
+def _pricing(raw: dict[str, Any]) -> Pricing | None:
+    pricing = raw.get("pricing")
+    if pricing is None:
+        return None
+    return Pricing(
+        model=pricing.get("pricing_model"),
+        type=pricing.get("type"),
+        category=pricing.get("category"),
+        billable=pricing.get("billable"),
+    )
+
+
+def _conversation(raw: dict[str, Any]) -> StatusConversation | None:
+    conversation = raw.get("conversation")
+    if conversation is None:
+        return None
+    return StatusConversation(
+        id=conversation.get("id"),
+        origin=(conversation.get("origin") or {}).get("type"),
+        expires_at=_at(conversation["expiration_timestamp"]),
+    )
 
 
 def _expected(fixture: str) -> list[Any]:
@@ -131,6 +165,8 @@ def _expected(fixture: str) -> list[Any]:
                 sender="user.93737...",
                 text="Does it come in another color?",
                 sender_name="Sheena Nelson",
+                sender_user_id="user.93737...",
+                username="@realsheenanelson",
             )
         ]
     if fixture == "inbound_image.json":
@@ -160,6 +196,7 @@ def _expected(fixture: str) -> list[Any]:
                 interactive=raw["interactive"],
                 reply_to=raw["context"]["id"],
                 sender_name=name,
+                button_id="change-button" if "button" in fixture else "priority_express",
             )
         ]
     if fixture == "inbound_location.json":
@@ -177,12 +214,26 @@ def _expected(fixture: str) -> list[Any]:
                 interactive={"payload": "CONFIRM_APPOINTMENT", "text": "Confirm"},
                 reply_to=raw["context"]["id"],
                 sender_name="Kai Ito",
+                button_id="CONFIRM_APPOINTMENT",
             )
         ]
     if fixture == "inbound_order.json":
         return [_received(fixture, text="Please deliver after 6pm", sender_name="Kai Ito")]
     if fixture == "inbound_system.json":
-        return [_received(fixture, text="Kai Ito changed from 16505551234 to 16505559876")]
+        return [
+            UserIdentityChanged(
+                provider="meta",
+                business_account_id="102290129340398",
+                timestamp=_at("1750100000"),
+                kind="user_changed_number",
+                message_id=_message(fixture)["id"],
+                phone="+16505559876",
+                previous_phone=SHEENA,
+                text="Kai Ito changed from 16505551234 to 16505559876",
+                business_id=PNID,
+                raw=_message(fixture),
+            )
+        ]
     if fixture == "inbound_unsupported.json":
         return [
             _received(
@@ -226,15 +277,18 @@ def _expected(fixture: str) -> list[Any]:
     if fixture in (
         "status_sent_conversation_pricing.json",
         "status_sent_v24.json",
-        "status_delivered_pmp.json",
         "status_played.json",
     ):
         return [_update(fixture)]
+    if fixture == "status_delivered_pmp.json":
+        return [_update(fixture, recipient_user_id=PABLO_USER_ID, username="@pablomorales")]
     if fixture == "status_delivered_bsuid.json":
         return [
             _update(
                 fixture,
                 recipient="user.9373795779eb6441c8adb2eaee5b848e7dd174ddd302d7db62142f4722d574b6",
+                recipient_user_id=PABLO_USER_ID,
+                username="@pablomorales",
                 wa_id=None,
             )
         ]
@@ -282,6 +336,9 @@ def _expected(fixture: str) -> list[Any]:
                 timestamp=_at("1750100100"),
                 wa_id="16505551234",
                 metadata={"order": "1234"},
+                business_id=PNID,
+                business_phone=BUSINESS_PHONE,
+                pricing=_pricing(first[0]),
                 raw=first[0],
             ),
             StatusUpdate(
@@ -292,11 +349,20 @@ def _expected(fixture: str) -> list[Any]:
                 recipient=SHEENA,
                 timestamp=_at("1750100101"),
                 wa_id="16505551234",
+                business_id=PNID,
+                business_phone=BUSINESS_PHONE,
                 raw=first[1],
             ),
             UnknownEvent(provider="meta", raw=first[2], kind="status"),
-            UnknownEvent(
-                provider="meta", raw=template_change, kind="message_template_status_update"
+            TemplateStatusUpdate(
+                provider="meta",
+                business_account_id="102290129340398",
+                template_id="1002",
+                name="order_update",
+                language="en_US",
+                status="APPROVED",
+                reason="NONE",
+                raw=template_change["value"],
             ),
             MessageReceived(
                 provider="meta",
@@ -307,6 +373,8 @@ def _expected(fixture: str) -> list[Any]:
                 text="first",
                 sender_name="Kai Ito",
                 recipient=PNID,
+                business_id=PNID,
+                business_phone=BUSINESS_PHONE,
                 raw=second[0],
             ),
             MessageReceived(
@@ -318,6 +386,8 @@ def _expected(fixture: str) -> list[Any]:
                 text="second",
                 sender_name="Lee Chan",
                 recipient=PNID,
+                business_id=PNID,
+                business_phone=BUSINESS_PHONE,
                 raw=second[1],
             ),
             UnknownEvent(provider="meta", raw=second[2], kind="message"),
@@ -557,14 +627,18 @@ def test_an_odd_item_does_not_lose_the_rest_of_the_batch() -> None:
     }
     events = _wa(app_secret=None).parse_webhook({}, json.dumps(payload).encode())
     kinds = [(type(e).__name__, getattr(e, "message_id", None)) for e in events]
+    # A field of the wrong type degrades that field, not the item (the raw is kept).
     assert kinds == [
-        ("UnknownEvent", None),
+        ("MessageReceived", "wamid.A"),
         ("MessageReceived", "wamid.B"),
-        ("UnknownEvent", None),
+        ("StatusUpdate", "wamid.C"),
         ("UnknownEvent", None),
     ]
+    assert events[0].timestamp is None and events[0].text is None
+    assert events[0].raw["text"] == {"body": 5}
     assert events[1].recipient is None
     assert events[1].timestamp == _at("1750100000")
+    assert events[2].recipient is None and events[2].status == "read"
 
 
 _json = st.recursive(

@@ -91,14 +91,12 @@ async def test_inbound_reply_reaches_the_handler(
     receiving: tuple[WhatsApp, Inbox], sim: PilotSimulator
 ) -> None:
     _, inbox = receiving
-    envelope = await sim.emit_inbound(
-        "Yes", event="message.reply", data={"quotedMessageId": "wamid.ORIGINAL"}
-    )
+    message_id = await sim.emit_inbound(text="Yes", reply_to="wamid.ORIGINAL")
     await inbox.wait_for(lambda events: bool(events))
     [event] = inbox.events
     assert isinstance(event, MessageReceived)
     assert (event.message_id, event.sender, event.text, event.reply_to) == (
-        envelope["data"]["id"],
+        message_id,
         "+5511987654321",
         "Yes",
         "wamid.ORIGINAL",
@@ -113,7 +111,7 @@ async def test_a_receiver_with_another_secret_rejects_the_simulator(
     runner, url = await serve(wa.webhook_app(inbox.handle, path="/hooks/pilot"))
     try:
         sb.set_webhook("pilot", url)
-        await sim.emit_inbound("hello")
+        await sim.emit_inbound(text="hello")
         assert [status for status, _ in sim.webhook_deliveries] == [401]
         assert inbox.events == []
     finally:

@@ -20,7 +20,7 @@ def test_registered_under_pilot_with_its_documented_defaults() -> None:
     assert provider.settings.button_label_key == "displayText"
     assert provider.settings.number_kind is None
     caps = PilotProvider.capabilities
-    assert caps.recipients == {"phone", "group", "channel"}
+    assert caps.recipients == {"phone", "user", "group", "channel"}
     assert caps.options == {"deliver_at", "deliver_until"}
     assert caps.operations == {
         "get_status", "cancel", "idempotency", "webhooks", "inline_media", "status_events"

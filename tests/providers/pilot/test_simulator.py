@@ -386,7 +386,7 @@ async def test_outbound_webhooks_are_signed_and_complete(sb: Sandbox, sim: Pilot
     try:
         sb.set_webhook("pilot", f"http://127.0.0.1:{sock.getsockname()[1]}/hook")
         result = await sb.client("pilot").send(PHONE, Text("hi"))
-        await sim.emit_inbound("hello")
+        await sim.emit_inbound(text="hello")
         await asyncio.wait_for(arrived.wait(), 3)
     finally:
         await runner.cleanup()

@@ -63,6 +63,8 @@ def test_status_events(name: str, status: str, wa_id: str, when: str) -> None:
         timestamp=at(when),
         wa_id=wa_id,
         wamid=wa_id,
+        business_id="cmm0abc123",
+        business_phone=fixture_json(name)["data"].get("from"),
         raw=fixture_json(name),
     )
 

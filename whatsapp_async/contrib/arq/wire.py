@@ -23,7 +23,7 @@ from ... import errors as error_types
 from ..._idempotency import SendInProgress
 from ...errors import ValidationError, WhatsAppError
 from ...messages import Message
-from ...recipients import Channel, Conversation, Group, Phone, Recipient
+from ...recipients import Channel, Conversation, Group, Phone, Recipient, User
 from ...results import SendResult
 
 FUNCTION_NAME: Final = "whatsapp_send"
@@ -33,6 +33,7 @@ DEFAULT_KEY_PREFIX: Final = "whatsapp_async:"
 _MESSAGE_TYPES: tuple[type[Any], ...] = get_args(Message)
 _RECIPIENT_TYPES: dict[str, Callable[[str], Recipient]] = {
     "phone": Phone,
+    "user": User,
     "group": Group,
     "channel": Channel,
     "conversation": Conversation,
