@@ -409,6 +409,23 @@ async def test_entries_are_json_with_a_ttl_and_their_aliases_point_to_them(redis
     assert "RedisLedger(prefix='whatsapp_async:ledger:', ttl=3600" in repr(ledger)
 
 
+async def test_an_unreadable_value_is_ignored_and_replaced(
+    redis: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    ledger = RedisLedger(redis)
+    key = window_key("meta", SENDER, "+16505551234")
+    await redis.set(PREFIX + "entry:wamid.V", b"not json")
+    await redis.set(PREFIX + "window:" + key, b"{")
+    with caplog.at_level(logging.WARNING, logger="whatsapp_async.contrib.redis"):
+        assert await ledger.get("wamid.V") is None
+        assert await ledger.get_window(key) is None
+        entry = await ledger.record_status(status("wamid.V", "sent"), sender=SENDER)
+        await ledger.update_window(key, lambda r: apply_refusal(r, at=5.0))
+    assert await ledger.get("wamid.V") == entry
+    assert await ledger.get_window(key) == WindowRecord(closed_at=5.0)
+    assert any("unreadable value" in r.getMessage() for r in caplog.records)
+
+
 async def test_a_client_with_decoded_responses_reads_the_same(redis_server: RedisServer) -> None:
     client = Redis(host=redis_server.host, port=redis_server.port, decode_responses=True)
     try:

@@ -1,13 +1,8 @@
 """The delivery ledger in Redis: one ledger for the process that receives webhooks and the senders.
 
-Keys (``prefix`` default ``whatsapp_async:ledger:``), every one with a TTL:
-
-- ``<prefix>entry:<id>``: the :class:`~whatsapp_async.ledger.LedgerEntry` as msgspec JSON,
-  ``ttl`` seconds after it was last written;
-- ``<prefix>alias:<wamid or correlation id>``: the id of the entry it names, the same TTL;
-- ``<prefix>window:<window key>``: the :class:`~whatsapp_async.ledger.WindowRecord`, 96 h
-  after its last change;
-- ``<prefix>horizon:<provider>:<sender>``: the status horizon (a number, only ever raised).
+Keys, under ``prefix``, each with a TTL (``docs/scaling-out.md`` lists them): ``entry:<id>``
+(msgspec JSON), ``alias:<wamid or correlation id>`` (the entry's id), ``window:<key>``,
+``horizon:<provider>:<sender>``.
 
 Every write is a read-modify-write done optimistically: the entry (or window) is read, the
 rule of :class:`~whatsapp_async.ledger.Ledger` (``merge_send``, ``merge_status``, the window's
@@ -50,6 +45,7 @@ __all__ = ["DEFAULT_LEDGER_PREFIX", "RedisLedger"]
 log = logging.getLogger("whatsapp_async.contrib.redis")
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 DEFAULT_LEDGER_PREFIX = "whatsapp_async:ledger:"
 
@@ -85,10 +81,9 @@ return 1
 """
 
 _MAX_ATTEMPTS = 64
-"""Commits tried per write before giving up (``StoreUnavailable``); each conflict means another
-writer committed, so only a key written without pause by many processes comes near it. After
-a conflict a write waits a random moment (up to 1 ms, doubling to 32 ms) so that writers
-that collided do not collide again in step; the whole write stays bounded by ``timeout``."""
+"""Commits tried per write before giving up (``StoreUnavailable``): each conflict means another
+writer committed. After a conflict a write waits a random moment (up to 1 ms, doubling to
+32 ms) so that writers that collided do not collide again in step."""
 _WINDOW_TTL = CSW_SECONDS + FEP_SECONDS
 _RESUBSCRIBE_FIRST = 0.05
 _RESUBSCRIBE_MAX = 1.0
@@ -100,13 +95,19 @@ _ids_decoder = msgspec.json.Decoder(list[str])
 
 _Reads = dict[str, Union[bytes, None]]
 """What one attempt read: key -> the raw value (None: absent), checked again at commit."""
+_Writes = list[tuple[str, Union[bytes, str]]]
+_Attempt = Callable[[], Awaitable[tuple[bool, T]]]
+"""One try of a write: ``(True, result)`` once committed, ``(False, _)`` on a conflict."""
 
 
-async def _pause(attempt: int) -> None:
-    """Before attempt ``attempt`` of one optimistic write: none for the first, then a short
-    random pause, so that writers that collided do not collide again in step."""
-    if attempt:
-        await asyncio.sleep(random.random() * min(0.032, 0.001 * 2 ** (attempt - 1)))
+def _decoded(decoder: msgspec.json.Decoder[S], raw: bytes | None) -> S | None:
+    if raw is None:
+        return None
+    try:
+        return decoder.decode(raw)
+    except msgspec.DecodeError:  # not ours (another writer of the prefix?): overwritten next
+        log.warning("RedisLedger: ignoring an unreadable value (%d bytes)", len(raw))
+        return None
 
 
 def _raw(value: Any) -> bytes | None:
@@ -117,19 +118,15 @@ def _raw(value: Any) -> bytes | None:
 
 
 class _Subscription:
-    """One pub/sub connection of a ledger and the task reading it."""
+    """One pub/sub connection of a ledger, confirmed (``ready``) or not yet, and its reader."""
 
     __slots__ = ("loop", "pubsub", "ready", "task")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, pubsub: Any) -> None:
+    def __init__(self, ledger: RedisLedger, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.pubsub = pubsub
+        self.pubsub: Any = ledger._redis.pubsub()
         self.ready: asyncio.Future[None] = loop.create_future()
-        self.task: asyncio.Task[None] | None = None
-
-    @property
-    def alive(self) -> bool:
-        return self.task is not None and not self.task.done()
+        self.task = loop.create_task(ledger._listen(self))
 
 
 class RedisLedger(Ledger):
@@ -202,23 +199,24 @@ class RedisLedger(Ledger):
     def _horizon_key(self, provider: str, sender: str | None) -> str:
         return f"{self.prefix}horizon:{provider}:{sender or ''}"
 
-    @staticmethod
-    def _entry(raw: bytes) -> LedgerEntry | None:
-        try:
-            return _entry_decoder.decode(raw)
-        except msgspec.DecodeError:
-            # Not ours to read (another writer of the prefix): overwritten by the next write.
-            log.warning("RedisLedger: ignoring an unreadable entry (%d bytes)", len(raw))
-            return None
-
     async def _call(self, operation: str, work: Awaitable[T]) -> T:
         what = f"RedisLedger.{operation}"
         return await bounded(
             self._redis, work, timeout=self.timeout, what=what, operation=operation
         )
 
-    def _contended(self, operation: str) -> StoreUnavailable:
-        return StoreUnavailable(
+    async def _write(self, operation: str, attempt: _Attempt[T]) -> T:
+        return await self._call(operation, self._attempts(operation, attempt))
+
+    async def _attempts(self, operation: str, attempt: _Attempt[T]) -> T:
+        """``attempt()`` (read, apply the rule, commit) until it commits: ``(True, result)``."""
+        for n in range(_MAX_ATTEMPTS):
+            if n:
+                await asyncio.sleep(random.random() * min(0.032, 0.001 * 2 ** (n - 1)))
+            committed, result = await attempt()
+            if committed:
+                return result
+        raise StoreUnavailable(
             f"RedisLedger.{operation}: gave up after {_MAX_ATTEMPTS} conflicting writes",
             operation=operation,
         )
@@ -230,93 +228,63 @@ class RedisLedger(Ledger):
         found: Any = await self._redis.mget(entry_key, alias_key)
         raw, alias = _raw(found[0]), _raw(found[1])
         reads.setdefault(entry_key, raw)
-        if raw is not None:
-            entry = self._entry(raw)
-            if entry is not None:
-                return entry
+        entry = _decoded(_entry_decoder, raw)
+        if entry is not None:
+            return entry
         reads.setdefault(alias_key, alias)
         if alias is None:
             return None
         canonical_key = self._entry_key(alias.decode())
         raw = _raw(await self._redis.get(canonical_key))
         reads.setdefault(canonical_key, raw)
-        return self._entry(raw) if raw is not None else None
+        return _decoded(_entry_decoder, raw)
 
     async def _commit(
         self,
         reads: _Reads,
-        writes: list[tuple[str, bytes | str]],
-        *,
+        writes: _Writes,
         ttl_ms: int,
         horizon: tuple[str, float] | None = None,
-        publish: bytes | None = None,
+        publish: bytes = b"",
     ) -> bool:
-        """Write ``writes`` if every key of ``reads`` still holds what was read."""
-        keys = [*reads, *(key for key, _ in writes)]
-        if horizon is not None:
-            keys.append(horizon[0])
-        args: list[bytes | str | int] = [
-            len(reads),
-            len(writes),
-            ttl_ms,
-            self.channel if publish is not None else "",
-            publish or b"",
-            repr(horizon[1]) if horizon is not None else "",
-        ]
-        args += [b"" if raw is None else b"=" + raw for raw in reads.values()]
+        """Write ``writes`` if every key of ``reads`` still holds what was read; raise the
+        horizon (``(key, started_at)``) and publish, in the same step."""
+        keys = [*reads, *(key for key, _ in writes), *(horizon[:1] if horizon else ())]
+        level = repr(horizon[1]) if horizon else ""
+        args: list[Any] = [len(reads), len(writes), ttl_ms, publish and self.channel, publish]
+        args += [level, *(b"" if raw is None else b"=" + raw for raw in reads.values())]
         args += [value for _, value in writes]
-        done: Any = await self._commit_script(keys=keys, args=args)
-        return bool(int(done))
+        return bool(int(await self._commit_script(keys=keys, args=args)))
 
     async def _store(self, reads: _Reads, entry: LedgerEntry) -> bool:
         """Commit ``entry`` (its aliases, the horizon, the notification); False on a conflict."""
         ids = (entry.id, *entry.aliases())
-        writes: list[tuple[str, bytes | str]] = [
-            (self._entry_key(entry.id), _encoder.encode(entry))
-        ]
+        writes: _Writes = [(self._entry_key(entry.id), _encoder.encode(entry))]
         writes += [(self._alias_key(alias), entry.id) for alias in ids[1:]]
         horizon = None
         if entry.updates and entry.started_at is not None:
             horizon = (self._horizon_key(entry.provider, entry.sender), entry.started_at)
-        stored = await self._commit(
-            reads, writes, ttl_ms=self._ttl_ms, horizon=horizon, publish=_encoder.encode(ids)
-        )
+        stored = await self._commit(reads, writes, self._ttl_ms, horizon, _encoder.encode(ids))
         if stored:
             self._wake(ids)  # this process's waiters need not wait for the round trip
         return stored
 
     # -- Ledger: messages ------------------------------------------------------------------------
     async def record_send(self, entry: LedgerEntry) -> None:
-        """Record a sent message (see :meth:`Ledger.record_send`).
+        """Record a sent message (see :meth:`Ledger.record_send`)."""
 
-        Example::
-
-            await ledger.record_send(LedgerEntry(id=result.id, provider="meta"))
-        """
-        await self._call("record_send", self._record_send(entry))
-
-    async def _record_send(self, entry: LedgerEntry) -> None:
-        for attempt in range(_MAX_ATTEMPTS):
-            await _pause(attempt)
+        async def attempt() -> tuple[bool, None]:
             reads: _Reads = {}
             existing = await self._find(entry.id, reads)
             merged = entry if existing is None else self.merge_send(existing, entry)
-            if await self._store(reads, merged):
-                return
-        raise self._contended("record_send")
+            return await self._store(reads, merged), None
+
+        await self._write("record_send", attempt)
 
     async def record_status(self, update: StatusUpdate, *, sender: str | None) -> LedgerEntry:
-        """Apply a status update (see :meth:`Ledger.record_status`).
+        """Apply a status update (see :meth:`Ledger.record_status`)."""
 
-        Example::
-
-            entry = await ledger.record_status(update, sender="106540352242922")
-        """
-        return await self._call("record_status", self._record_status(update, sender))
-
-    async def _record_status(self, update: StatusUpdate, sender: str | None) -> LedgerEntry:
-        for attempt in range(_MAX_ATTEMPTS):
-            await _pause(attempt)
+        async def attempt() -> tuple[bool, LedgerEntry]:
             reads: _Reads = {}
             existing = await self._find(update.message_id, reads)
             if existing is None and update.correlation_id:
@@ -326,52 +294,35 @@ class RedisLedger(Ledger):
             merged = self.merge_status(existing, update, sender=sender)
             if merged is None:
                 assert existing is not None
-                return existing  # a redelivery: nothing to write
-            if await self._store(reads, merged):
-                return merged
-        raise self._contended("record_status")
+                return True, existing  # a redelivery: nothing to write
+            return await self._store(reads, merged), merged
+
+        return await self._write("record_status", attempt)
 
     async def get(self, message_id: str) -> LedgerEntry | None:
-        """The entry by id, wamid or correlation id (see :meth:`Ledger.get`).
-
-        Example::
-
-            entry = await ledger.get(result.id)
-        """
+        """The entry by id, wamid or correlation id (see :meth:`Ledger.get`)."""
         return await self._call("get", self._find(message_id, {}))
 
     async def link(self, old: LedgerEntry, new: LedgerEntry) -> None:
-        """Link a message to its replacement (see :meth:`Ledger.link`).
-
-        Example::
-
-            await ledger.link(failed_entry, replacement_entry)
-        """
-        await self._call("link", self._link(old, new))
-
-    async def _link(self, old: LedgerEntry, new: LedgerEntry) -> None:
+        """Link a message to its replacement (see :meth:`Ledger.link`)."""
         replaced_by, replaces = f"{new.provider}:{new.id}", f"{old.provider}:{old.id}"
-        await self._replace(old, lambda e: msgspec.structs.replace(e, replaced_by=replaced_by))
-        await self._replace(new, lambda e: msgspec.structs.replace(e, replaces=replaces))
 
-    async def _replace(
-        self, entry: LedgerEntry, change: Callable[[LedgerEntry], LedgerEntry]
-    ) -> None:
-        for attempt in range(_MAX_ATTEMPTS):
-            await _pause(attempt)
+        async def both() -> None:
+            await self._attempts("link", self._replacing(old, {"replaced_by": replaced_by}))
+            await self._attempts("link", self._replacing(new, {"replaces": replaces}))
+
+        await self._call("link", both())
+
+    def _replacing(self, entry: LedgerEntry, fields: dict[str, str]) -> _Attempt[None]:
+        async def attempt() -> tuple[bool, None]:
             reads: _Reads = {}
             current = await self._find(entry.id, reads) or entry
-            if await self._store(reads, change(current)):
-                return
-        raise self._contended("link")
+            return await self._store(reads, msgspec.structs.replace(current, **fields)), None
+
+        return attempt
 
     async def status_horizon(self, provider: str, sender: str | None) -> float:
-        """See :meth:`Ledger.status_horizon`.
-
-        Example::
-
-            await ledger.status_horizon("meta", "106540352242922")  # 1767000000.25
-        """
+        """See :meth:`Ledger.status_horizon`."""
         raw: Any = await self._call(
             "status_horizon", self._redis.get(self._horizon_key(provider, sender))
         )
@@ -379,52 +330,28 @@ class RedisLedger(Ledger):
 
     # -- Ledger: windows -------------------------------------------------------------------------
     async def get_window(self, key: str) -> WindowRecord | None:
-        """See :meth:`Ledger.get_window`.
-
-        Example::
-
-            record = await ledger.get_window(window_key("meta", "1065...", "+16505551234"))
-        """
+        """See :meth:`Ledger.get_window`."""
         raw = _raw(await self._call("get_window", self._redis.get(self._window_key(key))))
-        return self._window(raw)
-
-    @staticmethod
-    def _window(raw: bytes | None) -> WindowRecord | None:
-        if raw is None:
-            return None
-        try:
-            return _window_decoder.decode(raw)
-        except msgspec.DecodeError:
-            log.warning("RedisLedger: ignoring an unreadable window record (%d bytes)", len(raw))
-            return None
+        return _decoded(_window_decoder, raw)
 
     async def update_window(self, key: str, change: Callable[[WindowRecord], WindowRecord]) -> None:
         """Apply ``change`` to the record of ``key`` atomically (see :meth:`Ledger.update_window`).
 
         ``change`` may run more than once (again after a concurrent writer's commit): it must
         be a pure function of the record, as the ``apply_*`` functions are.
-
-        Example::
-
-            await ledger.update_window(key, lambda rec: apply_refusal(rec, at=time.time()))
         """
-        await self._call("update_window", self._update_window(key, change))
-
-    async def _update_window(
-        self, key: str, change: Callable[[WindowRecord], WindowRecord]
-    ) -> None:
         redis_key = self._window_key(key)
-        for attempt in range(_MAX_ATTEMPTS):
-            await _pause(attempt)
+
+        async def attempt() -> tuple[bool, None]:
             raw = _raw(await self._redis.get(redis_key))
-            current = self._window(raw) or WindowRecord()
+            current = _decoded(_window_decoder, raw) or WindowRecord()
             updated = change(current)
             if updated is current:
-                return  # unchanged (and an empty record is never stored)
-            writes: list[tuple[str, bytes | str]] = [(redis_key, _encoder.encode(updated))]
-            if await self._commit({redis_key: raw}, writes, ttl_ms=self._window_ttl_ms):
-                return
-        raise self._contended("update_window")
+                return True, None  # unchanged (and an empty record is never stored)
+            writes: _Writes = [(redis_key, _encoder.encode(updated))]
+            return await self._commit({redis_key: raw}, writes, self._window_ttl_ms), None
+
+        await self._write("update_window", attempt)
 
     # -- waits -----------------------------------------------------------------------------------
     async def wait(
@@ -435,10 +362,6 @@ class RedisLedger(Ledger):
         Raises ``TimeoutError`` after ``timeout`` seconds, and ``StoreUnavailable`` when Redis
         cannot answer as the wait starts. A subscription lost during the wait is taken up
         again; while Redis stays away the wait ends at its timeout.
-
-        Example::
-
-            entry = await ledger.wait(result.id, lambda e: e.status == "delivered", timeout=30)
         """
         if timeout <= 0:
             entry = await self.get(message_id)
@@ -493,10 +416,8 @@ class RedisLedger(Ledger):
         """Make sure this ledger's subscription is confirmed (started on first use)."""
         loop = asyncio.get_running_loop()
         subscription = self._subscription
-        if subscription is None or not subscription.alive or subscription.loop is not loop:
-            subscription = _Subscription(loop, self._redis.pubsub())
-            subscription.task = loop.create_task(self._listen(subscription))
-            self._subscription = subscription
+        if subscription is None or subscription.task.done() or subscription.loop is not loop:
+            subscription = self._subscription = _Subscription(self, loop)
         if subscription.ready.done():
             subscription.ready.result()  # raises what ended it before it was confirmed
             return
@@ -505,7 +426,6 @@ class RedisLedger(Ledger):
         except StoreUnavailable:
             if self._subscription is subscription:
                 self._subscription = None
-                assert subscription.task is not None
                 subscription.task.cancel()
             raise
 
@@ -541,12 +461,8 @@ class RedisLedger(Ledger):
                 log.warning("RedisLedger: lost its subscription (%s); waits subscribe again", error)
         finally:
             if not ready.done():
-                ready.set_exception(
-                    StoreUnavailable(
-                        "RedisLedger.wait: the subscription ended before it was confirmed",
-                        operation="wait",
-                    )
-                )
+                ended = "RedisLedger.wait: the subscription ended before it was confirmed"
+                ready.set_exception(StoreUnavailable(ended, operation="wait"))
             ready.exception()  # retrieved here: no "never retrieved" warning when none waits
             if self._subscription is subscription:
                 self._subscription = None
@@ -568,14 +484,10 @@ class RedisLedger(Ledger):
 
         Waits still running stop listening and end at their timeout; a later ``wait``
         subscribes again. Idempotent.
-
-        Example::
-
-            await ledger.aclose()
         """
         self._generation += 1
         subscription, self._subscription = self._subscription, None
-        if subscription is None or subscription.task is None:
+        if subscription is None:
             return
         subscription.task.cancel()
         if subscription.loop is asyncio.get_running_loop():
