@@ -22,6 +22,7 @@ from .errors import (
     ConfigurationError,
     DeliveryFailed,
     StatusTimeout,
+    StoreUnavailable,
     ValidationError,
     WhatsAppError,
 )
@@ -175,8 +176,12 @@ class DeliveryWaits:
             entry = await ledger.wait(correlation_id, lambda entry: True, timeout=wait)
         except (TimeoutError, asyncio.TimeoutError):
             sender = self.tracker.sender_of(pending.prepared)
-            horizon = await ledger.status_horizon(self.tracker.name, sender)
-            if horizon > pending.failed_at:
+            try:
+                horizon = await ledger.status_horizon(self.tracker.name, sender)
+            except StoreUnavailable:
+                raise error from None  # no evidence either way: still in doubt
+            # A shared ledger compares clocks of different machines: allow for their skew.
+            if horizon > pending.failed_at + ledger.clock_skew:
                 log.info(
                     "%s: in-doubt send %s has no status while a later send has: sending it again",
                     self.tracker.name,
@@ -184,6 +189,8 @@ class DeliveryWaits:
                 )
                 return await self._resend(pending)
             raise error from None
+        except StoreUnavailable:
+            raise error from None  # the ledger cannot tell: the send stays in doubt
         if entry.failed:
             raise self.delivery_failed(entry)
         return SendResult(

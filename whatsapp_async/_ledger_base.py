@@ -128,6 +128,10 @@ class Ledger(abc.ABC):
             ...
     """
 
+    clock_skew: float = 0.0
+    """Seconds the clocks of the processes sharing this ledger may disagree by: the evidence
+    ``resolve_in_doubt`` needs (a status for a later send) must be later by more than this."""
+
     # -- messages ------------------------------------------------------------------------------
     @abc.abstractmethod
     async def record_send(self, entry: LedgerEntry) -> None:

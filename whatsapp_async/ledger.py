@@ -54,8 +54,3 @@ __all__ = [
     "window_from_record",
     "window_key",
 ]
-
-# One public home: reprs and pickles name ``whatsapp_async.ledger``.
-for _name in ("Ledger", "LedgerEntry", "MemoryLedger", "Window", "WindowRecord"):
-    globals()[_name].__module__ = __name__
-del _name

@@ -1,4 +1,4 @@
-"""Rate limits and idempotency shared by every process that uses the same Redis.
+"""Rate limits, idempotency and the delivery ledger shared by every process using one Redis.
 
 :class:`RedisRateLimiter` is the GCRA scheduler of ``whatsapp_async.TokenBucket`` kept in
 Redis: one Lua script reads the key's theoretical arrival time (TAT), reserves the next
@@ -12,17 +12,21 @@ learned rate in Redis: every worker sending for one sender converges on the same
 key, with a short-lived reservation (``SET NX`` with a TTL and a random token) while the
 send is in flight; only the holder of the token can clear the reservation.
 
+:class:`RedisLedger` is the delivery ledger (``whatsapp_async.ledger``) in Redis: the process
+that receives the webhooks records the statuses, and ``wa.wait_for_status``, ``wa.window`` and
+``wa.resolve_in_doubt`` in every process see them (waits are woken through pub/sub).
+
 :class:`RedisAliasStore` and :class:`RedisSuppressionList` share what a webhook receiver learns
 (phone ↔ user id pairs, opt-outs) with senders in other processes.
 
-All take a ``redis.asyncio.Redis`` client (an ``arq`` pool is one) and need Redis 5+.
+Each takes a ``redis.asyncio.Redis`` client (an ``arq`` pool is one) and needs Redis 5+.
 
-Every Redis call either class makes is bounded by ``timeout`` (1 s by default), and any Redis
+Every Redis call each class makes is bounded by ``timeout`` (1 s by default), and any Redis
 error or timeout becomes :class:`~whatsapp_async.StoreUnavailable` (the Redis error chained,
 no credential in the message). Nothing is sent when the store cannot reserve a key or the
 limiter cannot schedule an attempt (the limiter fails closed); a result that cannot be recorded
-after the provider accepted the message is still returned (``docs/scaling-out.md``, "When
-Redis is unavailable").
+after the provider accepted the message is still returned, and so is a send the ledger could
+not record (``docs/scaling-out.md``, "When Redis is unavailable").
 
 Example::
 
@@ -34,6 +38,7 @@ Example::
         rate_limit=RedisRateLimiter(redis, rate=80),
         pair_spacing=RedisRateLimiter.pair_spacing(redis, seconds=6),
         idempotency_store=RedisIdempotencyStore(redis),
+        ledger=RedisLedger(redis),
     )
 """
 
@@ -54,12 +59,14 @@ from ..errors import StoreUnavailable
 from ..results import SendResult
 from ._redis_adaptive import RedisAdaptiveLimiter
 from ._redis_guard import DEFAULT_TIMEOUT, bounded, check_timeout
+from ._redis_ledger import RedisLedger
 from ._redis_users import RedisAliasStore, RedisSuppressionList
 
 __all__ = [
     "RedisAdaptiveLimiter",
     "RedisAliasStore",
     "RedisIdempotencyStore",
+    "RedisLedger",
     "RedisRateLimiter",
     "RedisSuppressionList",
 ]
