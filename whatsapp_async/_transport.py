@@ -23,9 +23,10 @@ from typing import Any, BinaryIO
 import aiohttp
 from aiohttp import FormData
 
+from ._http11 import ConnectFailed, Disconnected, Http11Pool, ProtocolFailure, RequestTimeout
 from ._slots import Slots
 from ._timeout import Timeout
-from .errors import APIConnectionError, APITimeoutError, ClientClosedError
+from .errors import APIConnectionError, APITimeoutError, ClientClosedError, ValidationError
 from .provider import FormFile, HttpRequest, HttpResponse
 
 __all__ = ["Transport", "to_client_timeout"]
@@ -74,6 +75,9 @@ class Transport:
         """Seconds an answer takes (an average that follows the recent ones)."""
         self._provider = provider
         self._closed = False
+        # The API calls' own keep-alive client; None with a caller-owned aiohttp session, which
+        # then carries everything (its proxies, TLS settings, tracing ...).
+        self._pool = Http11Pool(limit=self._limit) if session is None else None
 
     @property
     def closed(self) -> bool:
@@ -135,6 +139,8 @@ class Transport:
         timeout: Timeout | None,
         sink: Callable[[bytes], Awaitable[None]] | None = None,
     ) -> HttpResponse:
+        if self._pool is not None and request.form is None and sink is None:
+            return await self._lean(self._pool, request, timeout or self._timeout)
         session = self._get_session()
         client_timeout = self._client_timeout if timeout is None else to_client_timeout(timeout)
         files: list[BinaryIO] = []
@@ -191,6 +197,59 @@ class Transport:
             for fh in files:
                 fh.close()
 
+    async def _lean(self, pool: Http11Pool, request: HttpRequest, timeout: Timeout) -> HttpResponse:
+        """An API call on the keep-alive client (``_http11``), its failures as the SDK's."""
+        if self._closed:
+            raise ClientClosedError(
+                "this client is closed: create a new one", provider=self._provider
+            )
+        what = f"{request.method} {_path(request.url)}"
+        try:
+            status, headers, body = await pool.request(
+                request.method, request.url, request.headers, request.body, timeout
+            )
+        except ConnectFailed as exc:
+            if exc.timed_out:
+                raise APITimeoutError(
+                    f"connect timeout ({timeout.connect}s) for {what}",
+                    provider=self._provider,
+                    timeout="connect",
+                    request_sent=False,
+                ) from exc
+            raise APIConnectionError(
+                f"cannot connect for {what}: {type(exc.error).__name__}: {exc}",
+                provider=self._provider,
+                request_sent=False,
+            ) from exc
+        except RequestTimeout as exc:
+            raise APITimeoutError(
+                f"total timeout ({timeout.total}s) for {what}",
+                provider=self._provider,
+                timeout="total",
+                request_sent=exc.sent,
+            ) from exc
+        except Disconnected as exc:
+            raise APIConnectionError(
+                f"connection failed during {what}: {exc}",
+                provider=self._provider,
+                request_sent=exc.sent,
+            ) from exc
+        except ProtocolFailure as exc:
+            raise APIConnectionError(
+                f"connection failed during {what}: an unreadable answer: {exc}",
+                provider=self._provider,
+                request_sent=True,
+            ) from exc
+        except ValueError as exc:  # a URL or header that cannot go on the wire
+            raise ValidationError(f"{what}: {exc}", provider=self._provider) from None
+        except OSError as exc:  # the socket failed while writing
+            raise APIConnectionError(
+                f"connection failed during {what}: {type(exc).__name__}: {exc}",
+                provider=self._provider,
+                request_sent=True,
+            ) from exc
+        return HttpResponse(status=status, headers=headers, body=body, received_at=time.time())
+
     async def stream(
         self,
         request: HttpRequest,
@@ -208,6 +267,8 @@ class Transport:
     async def aclose(self) -> None:
         """Close the session if this transport created it."""
         self._closed = True
+        if self._pool is not None:
+            await self._pool.aclose()
         if self._owns_session and self._session is not None and not self._session.closed:
             await self._session.close()
 

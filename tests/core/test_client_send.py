@@ -157,12 +157,24 @@ async def test_caller_owned_session_is_not_closed(sb: Sandbox) -> None:
             assert resp.status == 401
 
 
-async def test_async_with_closes_its_own_session(sb: Sandbox) -> None:
+async def test_async_with_closes_its_own_connections(sb: Sandbox) -> None:
     async with WhatsApp("toy", api_key=TOY_KEY, base_url=sb.base_url("toy")) as wa:
         await wa.send(PHONE, Text("x"))
-        session = wa._transport._session
-        assert session is not None and not session.closed
-    assert session.closed
+        pool = wa._transport._pool  # API calls: the keep-alive client
+        assert pool is not None
+        connections = list(pool._open)
+        assert len(connections) == 1 and not connections[0].closed
+    assert connections[0].closed and not pool._open
+
+
+async def test_uploads_go_through_aiohttp_and_its_session_is_closed_too() -> None:
+    async with Sandbox(["meta"]) as sb:
+        wa = sb.client("meta")
+        async with wa:
+            await wa.upload_media(b"\x89PNG\r\n\x1a\n" + b"0" * 64, mime_type="image/png")
+            session = wa._transport._session
+            assert session is not None and not session.closed
+        assert session.closed
 
 
 async def test_no_secret_in_logs_during_a_failing_run(
