@@ -229,7 +229,7 @@ def tables(results: dict[str, Any]) -> list[Table]:
         )  # fmt: skip
     out.append(
         (
-            "Targets (DESIGN §10), reported, not asserted",
+            "Targets (benchmarks/README.md), reported, not asserted",
             ["target", "value", "goal", "met"],
             [
                 [

@@ -327,7 +327,11 @@ def _rate(row: dict[str, Any] | None, key: str = "msg_per_s") -> float | None:
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """DESIGN §10's targets against this run's numbers (reported, never asserted).
+    """The targets of ``benchmarks/README.md`` against this run (reported, never asserted).
+
+    The fan-out ones come from the design (DESIGN §10) and from the throughput issue: the SDK's
+    ``send_many`` against the raw loop with the same long-lived workers, and a gather of
+    ``wa.send`` against a raw gathered loop.
 
     Example::
 
@@ -340,12 +344,19 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append({"target": name, "value": value, "goal": goal, "met": met})
 
     gather = paired_ratio(fan.get("sdk_gather"), fan.get("floor_gather"))
-    add("sdk gather / floor gather", gather, ">= 0.9", None if gather is None else gather >= 0.9)
+    add("sdk gather / floor gather", gather, ">= 1.0", None if gather is None else gather >= 1.0)
+    workers = paired_ratio(fan.get("sdk_send_many"), fan.get("floor_workers"))
+    add(
+        "send_many / floor workers (same workers, keeps decoded)",
+        workers,
+        ">= 0.95",
+        None if workers is None else workers >= 0.95,
+    )
     many = paired_ratio(fan.get("sdk_send_many"), fan.get("floor_gather"))
     add("send_many / floor gather", many, ">= 1.2", None if many is None else many >= 1.2)
     for label in ("sdk_gather", "sdk_send_many"):
         slow = paired_ratio(fan.get(f"{label}_without_fast_path"), fan.get("floor_gather"))
-        goal = 0.9 if label == "sdk_gather" else 1.2
+        goal = 1.0 if label == "sdk_gather" else 1.2
         name = "sdk gather" if label == "sdk_gather" else "send_many"
         add(
             f"  {name} with the fast path off (phonenumbers only) / floor gather",

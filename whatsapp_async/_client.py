@@ -92,7 +92,8 @@ class WhatsApp(MediaMethods, WebhookMethods, DeliveryMethods, UserMethods, Confi
       either way
     - ``rate_limit``: by default adaptive from the provider's documented rate up to its
       documented maximum (Meta: starts at 80 msg/s, learns up to 1,000 from throttling
-      answers); a number is a ceiling that still backs off when throttled; None for off; or a
+      answers); a number is a ceiling (it starts at the documented rate when that is lower,
+      learns up to the number, backs off when throttled); None for off; or a
       :class:`RateLimiter`
     - ``pair_spacing``: by default recipients the provider throttles as a pair (Meta's
       131056) get their messages spaced; a number of seconds spaces every recipient; None off

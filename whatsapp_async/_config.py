@@ -330,12 +330,15 @@ def make_limiter(
     """The sender limiter for ``rate_limit``.
 
     The default is the provider's documented rate, adaptive up to its documented maximum
-    (Meta: from 80 up to 1,000 msg/s); a number is a ceiling that still backs off on throttling;
-    None turns it off; a :class:`RateLimiter` is used as it is.
+    (Meta: from 80 up to 1,000 msg/s); a number is a ceiling: the limiter still starts at the
+    provider's documented rate (or the number, when lower), learns up to the number and backs
+    off on throttling, so that a ceiling above the sender's real tier does not open with a
+    burst of throttled requests; None turns it off; a :class:`RateLimiter` is used as it is.
 
     Example::
 
         make_limiter(DEFAULT_RATE, 80.0, 1000.0)  # AdaptiveLimiter(initial=80, ceiling=1000)
+        make_limiter(1000, 80.0)                   # AdaptiveLimiter(initial=80, ceiling=1000)
         make_limiter(200, None)                    # AdaptiveLimiter(initial=200, ceiling=200)
     """
     if rate_limit == DEFAULT_RATE:
@@ -347,7 +350,8 @@ def make_limiter(
     if isinstance(rate_limit, (int, float)):
         if rate_limit <= 0:
             raise ConfigurationError("rate_limit must be a positive number or None")
-        return AdaptiveLimiter(float(rate_limit), ceiling=float(rate_limit))
+        start = min(float(rate_limit), default) if default else float(rate_limit)
+        return AdaptiveLimiter(start, ceiling=float(rate_limit))
     if isinstance(rate_limit, RateLimiter):
         return rate_limit
     raise ConfigurationError("rate_limit must be a number, None or a RateLimiter")

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from whatsapp_async import RateLimitError, RetryPolicy, SendResult, ServerError, Text
+from whatsapp_async import RateLimitError, RetryPolicy, SendResult, ServerError, Text, WhatsApp
 from whatsapp_async._adaptive import AdaptiveLimiter, PairBackoff
 from whatsapp_async._budget import RetryBudget
 from whatsapp_async.testing import Fault, Sandbox
@@ -166,3 +166,15 @@ async def test_in_an_outage_retries_add_a_small_fraction_of_the_traffic() -> Non
     assert bulk.failed == 1000
     assert all(isinstance(error, ServerError) for _, error in bulk.failures())
     assert len(sb.requests("pilot")) <= 1100  # not 3,000
+
+
+def test_a_rate_limit_is_a_ceiling_learned_up_to_from_the_documented_rate() -> None:
+    meta = WhatsApp("meta", token="t", phone_number_id="1", rate_limit=1000)
+    limiter = meta.rate_limiter
+    assert isinstance(limiter, AdaptiveLimiter)
+    # No opening burst at the ceiling: a 200 msg/s number told "1000" starts at Meta's 80.
+    assert (limiter.rate, limiter.ceiling) == (80, 1000)
+    low = WhatsApp("meta", token="t", phone_number_id="1", rate_limit=20).rate_limiter
+    assert isinstance(low, AdaptiveLimiter) and (low.rate, low.ceiling) == (20, 20)
+    pilot = WhatsApp("pilot", api_key="ps_x", rate_limit=50).rate_limiter  # no documented rate
+    assert isinstance(pilot, AdaptiveLimiter) and (pilot.rate, pilot.ceiling) == (50, 50)
