@@ -42,3 +42,10 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: fan-out throughput, per-message cost and memory (benchmarks/README.md)."""
     session.install("-e", ".[bench]")
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session
+def tiers(session: nox.Session) -> None:
+    """Benchmarks at the operating point: 200 ms latency, tiers unknown to the client."""
+    session.install("-e", ".[bench]")
+    session.run("python", "-m", "benchmarks.tiers", *session.posargs)
