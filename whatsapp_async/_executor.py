@@ -47,6 +47,7 @@ from .results import SendResult
 __all__ = ["Executor", "InDoubt"]
 
 T = TypeVar("T")
+_E = TypeVar("_E", bound=APIError)
 
 MIN_CONCURRENCY = 100
 """Requests in flight the client allows at least (as before the pool sized itself)."""
@@ -74,6 +75,13 @@ class InDoubt:
 
     def __init__(self) -> None:
         self.in_doubt = False
+
+
+def _keep_doubt(error: _E, doubt: bool) -> _E:
+    """``error``, marked in doubt when an earlier attempt of the same send may have delivered."""
+    if doubt:
+        error.in_doubt = True
+    return error
 
 
 class Executor:
@@ -151,6 +159,9 @@ class Executor:
         tries = 0
         slots = self._transport.slots
         throttled: RateLimitError | None = None
+        # An earlier attempt that may have delivered the message keeps the send in doubt,
+        # whatever the last attempt answered (a throttle or a refusal says nothing about it).
+        doubt = False
         while True:
             try:
                 async with slots:  # first the slot, then the limiter: paced requests leave paced
@@ -165,9 +176,9 @@ class Executor:
                 assert throttled is not None
                 reason = " (throttled past its deadline)"
                 self._log_failure(request, throttled, tries, recipient, reason=reason)
-                raise throttled from None
+                raise _keep_doubt(throttled, doubt) from None
             except RateLimitError as exc:
-                throttled = exc
+                throttled = _keep_doubt(exc, doubt)
                 self.scrub(exc)
                 paced = self._learn_throttle(exc, recipient, sent_at, key)
                 throttle_waits = throttle_waits or policy.waits()
@@ -188,7 +199,8 @@ class Executor:
                     await asyncio.sleep(wait)
                 continue
             except APIError as exc:
-                self.scrub(exc)
+                self.scrub(_keep_doubt(exc, doubt))
+                doubt = exc.in_doubt
                 if retries >= policy.max_retries or not policy.is_retryable(
                     exc, idempotent=request.idempotent, server_errors=retry_server_errors
                 ):

@@ -160,6 +160,21 @@ async def test_retry_in_doubt_opts_in_to_at_least_once(sb: Sandbox, profile: Pro
     assert len(sb.requests(profile.name)) == 3
 
 
+async def test_a_send_that_may_have_gone_out_stays_in_doubt_whatever_follows(
+    sb: Sandbox, profile: Profile
+) -> None:
+    # The first attempt is delivered and its answer lost (in doubt); the resend is throttled
+    # until the deadline. The final RateLimitError must not say "not delivered".
+    wa = sb.client(profile.name, retry=FAST, retry_in_doubt=True)
+    sb.fail_next(profile.name, after_accept=True, **profile.server_fault)
+    sb.fail_next(profile.name, retry_after=0.05, times=100, **profile.rate_limit_fault)
+    with pytest.raises(RateLimitError) as info:
+        await wa.send(CUSTOMER, Text("x"), deadline=0.3)
+    assert info.value.in_doubt
+    accepted = [r for r in sb.requests(profile.name) if r.accepted and profile.send_path(r.path)]
+    assert len(accepted) == 1  # it was delivered, once
+
+
 async def test_dropped_connection(sb: Sandbox, profile: Profile) -> None:
     wa = sb.client(profile.name, retry=FAST)
     sb.fail_next(profile.name, drop=True)
