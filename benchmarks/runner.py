@@ -329,9 +329,9 @@ def _rate(row: dict[str, Any] | None, key: str = "msg_per_s") -> float | None:
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """The targets of ``benchmarks/README.md`` against this run (reported, never asserted).
 
-    The fan-out ones come from the design (DESIGN §10) and from the throughput issue: the SDK's
-    ``send_many`` against the raw loop with the same long-lived workers, and a gather of
-    ``wa.send`` against a raw gathered loop.
+    The fan-out ones come from the project's first targets and from the throughput issue:
+    the SDK's ``send_many`` against the raw loop with the same long-lived workers, and a
+    gather of ``wa.send`` against a raw gathered loop.
 
     Example::
 

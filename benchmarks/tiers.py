@@ -155,12 +155,14 @@ def _plot(results: list[dict[str, Any]], path: Path) -> None:
         times = [t for t, _ in result["rate_samples"]]
         rates = [r for _, r in result["rate_samples"]]
         ax.plot(times, rates, label="client limiter rate")
-        buckets = sorted(result["server_accepted_per_100ms"])
+        # Bucket keys are ints when fresh, strings when read back from the JSON.
+        accepted = {int(b): n for b, n in result["server_accepted_per_100ms"].items()}
+        buckets = sorted(accepted)
         if buckets:
             first = buckets[0]
             ax.plot(
                 [(b - first) / 10 for b in buckets],
-                [result["server_accepted_per_100ms"][b] * 10 for b in buckets],
+                [accepted[b] * 10 for b in buckets],
                 label="accepted at the server (msg/s)",
                 alpha=0.6,
             )

@@ -2,7 +2,7 @@
 
 The gateway documents no error codes of its own. Its template sends go on to
 Meta (the ids it returns are wamids), so a numeric code in an error is read as
-a Meta code and mapped the way DESIGN §6 maps Meta's; anything else maps by
+a Meta code and mapped as Meta's are (`provider.cloudapi`); anything else maps by
 HTTP status, and a per-recipient failure without a usable code is a
 ``BadRequestError``.
 

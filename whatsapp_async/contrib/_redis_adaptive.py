@@ -54,11 +54,9 @@ if tat > now and now > last then
   sat = sat + (now - last)
   if limit <= 0 then
     rate = initial * 2 ^ (sat / ramp)
-  elseif sat <= 2 * cubic then
+  else
     local c = (1 - beta) / (cubic ^ 3)
     rate = limit * (1 + c * (sat - cubic) ^ 3)
-  else
-    rate = limit * (2 - beta) * 2 ^ ((sat - 2 * cubic) / ramp)
   end
   rate = math.min(ceiling, math.max(floor, rate))
 end

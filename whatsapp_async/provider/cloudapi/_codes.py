@@ -3,7 +3,7 @@
 The codes are the platform's own (returned by the Cloud API and relayed by
 proxies and gateways that sit in front of it), so every provider that sees
 one maps it the same way. Meanings and retry advice: Meta's error-code
-reference; grouping: the SDK's error hierarchy (DESIGN §6).
+reference; grouping: the SDK's error hierarchy (`whatsapp_async.errors`).
 
 Example::
 
