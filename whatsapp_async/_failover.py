@@ -28,16 +28,18 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._awaiting import AWAITABLE
 from ._bulk import BulkRun, Job, ResultCallback
+from ._failover_inbound import FailoverInbound
 from ._items import BulkInput, BulkItem
-from ._protocols import Sender, StatusWaiter, WebhookSender, WebhookSource
+from ._protocols import Sender, StatusWaiter
 from ._timeout import Timeout
 from .errors import (
     APIConnectionError,
@@ -50,17 +52,11 @@ from .errors import (
     ValidationError,
     WhatsAppError,
 )
-from .events import Event
 from .ledger import Ledger, LedgerEntry
-from .messages import Message
+from .messages import Message, Template
 from .provider import Capabilities
 from .recipients import Recipient
 from .results import BulkResult, SendResult
-
-if TYPE_CHECKING:
-    from aiohttp import web
-
-    from ._receiving import EventHandler
 
 __all__ = ["Failover"]
 
@@ -75,7 +71,7 @@ def _template_features(caps: list[Capabilities]) -> frozenset[str] | None:
     return frozenset().union(*(f for f in declared if f is not None))
 
 
-class Failover:
+class Failover(FailoverInbound):
     """Clients tried in order for each send (see the module docs).
 
     Example::
@@ -148,13 +144,26 @@ class Failover:
         extra: Mapping[str, Any] | None = None,
         timeout: Timeout | float | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
+        outside_window: Template | None = None,
+        sender: str | None = None,
     ) -> SendResult:
         """Send through the first client that can deliver; ``result.provider`` says which.
+
+        ``deadline``, ``timeout`` and ``max_retries`` apply to each client's attempt.
+        ``sender`` names a business number of one of the clients (its ``senders``): that
+        client sends from it, the others from their own default; a number no client has is
+        a ``ValidationError`` before any request.
 
         Example::
 
             result = await wa.send("+14155552671", Text("hi"))
         """
+        senders = [_sender_for(client, sender) for client in self.clients]
+        if sender is not None and all(s is None for s in senders):
+            raise ValidationError(
+                f"sender {sender!r} is not a number of any client of this chain", field="sender"
+            )
         last = len(self.clients) - 1
         replaced: tuple[Sender, SendResult] | None = None
         for position, client in enumerate(self.clients):
@@ -170,6 +179,9 @@ class Failover:
                     extra=extra,
                     timeout=timeout,
                     max_retries=max_retries,
+                    deadline=deadline,
+                    outside_window=outside_window,
+                    sender=senders[position],
                 )
             except WhatsAppError as exc:
                 if not self.can_fail_over(exc) or position == last:
@@ -224,17 +236,30 @@ class Failover:
         on_result: ResultCallback | None = None,
         timeout: Timeout | float | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
     ) -> BulkResult:
         """Like ``WhatsApp.send_many``, each item failing over on its own.
+
+        ``deadline`` (seconds from the call) is the whole bulk's: each item's sends get what
+        is left of it.
 
         Example::
 
             bulk = await wa.send_many([(n, Text("hi")) for n in numbers])
         """
-        if concurrency < 1:
+        if isinstance(concurrency, bool) or concurrency < 1:
             raise ValidationError("concurrency must be at least 1")
+        if deadline is not None and (
+            isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or deadline < 0
+        ):
+            raise ValidationError("deadline must be a number of seconds, 0 or more")
         entries = list(items)
         run = BulkRun(len(entries), provider="failover", on_result=on_result)
+        loop = asyncio.get_running_loop()
+        ends = None if deadline is None else loop.time() + deadline
+
+        def left() -> float | None:
+            return None if ends is None else max(0.0, ends - loop.time())
 
         async def run_job(job: Job) -> None:
             assert isinstance(job, int)
@@ -251,93 +276,19 @@ class Failover:
                     extra=entry.extra,
                     timeout=timeout,
                     max_retries=max_retries,
+                    deadline=left(),
+                    outside_window=entry.outside_window,
+                    sender=entry.sender,
                 )
             elif isinstance(entry, tuple) and len(entry) == 2:
                 result = await self.send(
-                    entry[0], entry[1], timeout=timeout, max_retries=max_retries
+                    entry[0], entry[1], timeout=timeout, max_retries=max_retries, deadline=left()
                 )
             else:
                 raise ValidationError("send_many items must be (to, message) pairs or BulkItem")
             run.settle(job, result)
 
         return await run.drive(list(range(len(entries))), run_job, concurrency)
-
-    # -- webhooks: each client's own ------------------------------------------------------------
-    def _receivers(self) -> list[WebhookSender]:
-        out: list[WebhookSender] = []
-        for client in self.clients:
-            if isinstance(client, WebhookSender):
-                out.append(client)
-        return out
-
-    def parse_webhook(
-        self,
-        headers: Mapping[str, str],
-        body: bytes,
-        query: Mapping[str, str] | None = None,
-        *,
-        provider: str,
-    ) -> list[Event]:
-        """Verify and normalise a delivery from ``provider`` with that client's settings.
-
-        Example::
-
-            events = chain.parse_webhook(request.headers, body, request.query, provider="pilot")
-        """
-        for client in self._receivers():
-            if client.provider_name == provider:
-                return client.parse_webhook(headers, body, query)
-        names = ", ".join(c.provider_name for c in self.clients)
-        raise ConfigurationError(f"this failover chain has no {provider!r} client ({names})")
-
-    def webhook_app(
-        self,
-        handler: EventHandler,
-        *,
-        path: str = "/",
-        max_body: int = 3 * 1024 * 1024,
-        dedupe_seconds: float = 600.0,
-        max_concurrent_handlers: int = 100,
-        shutdown_grace: float = 5.0,
-        allow_unsigned: bool = False,
-        close_clients: bool = False,
-    ) -> web.Application:
-        """One aiohttp app receiving every client's webhooks, each at ``{path}/{provider}``.
-
-        A chain of ``meta`` and ``pilot`` listens at ``/hooks/meta`` and ``/hooks/pilot`` for
-        ``path="/hooks"``; a provider that appears twice gets ``-2``, ``-3``... Give each
-        provider its own URL in its console. Each route answers as ``WhatsApp.webhook_app``
-        does; ``max_concurrent_handlers`` bounds the whole app. Raises
-        ``ConfigurationError`` when any client could verify its webhooks but has no secret
-        configured, unless ``allow_unsigned=True`` (then each such client warns once).
-
-        Example::
-
-            web.run_app(chain.webhook_app(on_event, path="/hooks"), port=8080)
-        """
-        from ._client_webhooks import require_verification
-        from ._webhook_app import create_webhook_app
-
-        base = path.rstrip("/")
-        routes: list[tuple[str, WebhookSource]] = []
-        used: dict[str, int] = {}
-        for client in self._receivers():
-            # Every client is checked before the app exists: one open route is enough to
-            # let forged events in.
-            require_verification(client, allow_unsigned=allow_unsigned)
-            name = client.provider_name
-            used[name] = used.get(name, 0) + 1
-            suffix = "" if used[name] == 1 else f"-{used[name]}"
-            routes.append((f"{base}/{name}{suffix}", client))
-        return create_webhook_app(
-            routes,
-            handler,
-            max_body=max_body,
-            dedupe_seconds=dedupe_seconds,
-            max_concurrent_handlers=max_concurrent_handlers,
-            shutdown_grace=shutdown_grace,
-            close=list(self.clients) if close_clients else (),
-        )
 
     async def aclose(self) -> None:
         """Close every client."""
@@ -370,3 +321,11 @@ async def _link(old_client: Sender, old: SendResult, new_client: Sender, new: Se
             await ledger.link(old_entry, new_entry)
         except Exception as exc:  # both messages are sent: never an error now
             log.warning("the ledger could not link %s to %s (%s)", old.id, new.id, exc)
+
+
+def _sender_for(client: Sender, sender: str | None) -> str | None:
+    """``sender`` when it is one of ``client``'s numbers, else None (its default)."""
+    if sender is None:
+        return None
+    numbers = getattr(client, "senders", ())
+    return sender if sender in numbers else None

@@ -17,13 +17,20 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from ._timeout import Timeout
-from .events import Event, StatusUpdate
-from .messages import Message
+from .events import Event, MessageReceived, StatusUpdate
+from .messages import Message, Template
 from .provider import Capabilities
 from .recipients import Recipient
 from .results import SendResult
 
-__all__ = ["EventLearner", "Sender", "StatusWaiter", "WebhookSender", "WebhookSource"]
+__all__ = [
+    "EventLearner",
+    "Replier",
+    "Sender",
+    "StatusWaiter",
+    "WebhookSender",
+    "WebhookSource",
+]
 
 
 class Sender(Protocol):
@@ -56,6 +63,9 @@ class Sender(Protocol):
         extra: Mapping[str, Any] | None = None,
         timeout: Timeout | float | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
+        outside_window: Template | None = None,
+        sender: str | None = None,
     ) -> SendResult:
         """Send one message (see ``WhatsApp.send``)."""
 
@@ -109,6 +119,31 @@ class StatusWaiter(Protocol):
         self, result: SendResult | str, status: str = "delivered", *, timeout: float = 60.0
     ) -> StatusUpdate:
         """The update that reached ``status``; raises ``DeliveryFailed`` / ``StatusTimeout``."""
+
+
+@runtime_checkable
+class Replier(Protocol):
+    """A sender that answers inbound messages on their own provider (a ``WhatsApp`` client).
+
+    Example::
+
+        if isinstance(client, Replier):
+            await client.reply(event, Text("Thanks"))
+    """
+
+    async def reply(
+        self,
+        event: MessageReceived,
+        message: Message,
+        *,
+        quote: bool = True,
+        idempotency_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        extra: Mapping[str, Any] | None = None,
+        timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
+    ) -> SendResult:
+        """Answer ``event`` (see ``WhatsApp.reply``)."""
 
 
 @runtime_checkable
