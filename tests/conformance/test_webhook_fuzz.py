@@ -4,7 +4,8 @@ Two layers, for every provider that receives webhooks:
 
 - the parsers (``parse_webhook``): any body, odd JSON shapes or not, gives events or one of
   the two documented errors (``WebhookSignatureError``, ``WebhookPayloadError``);
-- the receiver app over real HTTP on 127.0.0.1 (raw bytes on a socket, so header values can
+- both receivers, the aiohttp app (``webhook_app``) and the ASGI one (``asgi_app`` under
+  uvicorn), over real HTTP on 127.0.0.1 (raw bytes on a socket, so header values can
   hold what an HTTP client library would refuse to send): signed right, signed wrongly or
   unsigned, headers mangled (non-ASCII, control characters, huge, repeated), bodies of random
   JSON, nested thousands deep, huge strings, invalid UTF-8, broken gzip or chunking. The
@@ -324,41 +325,93 @@ class LoopThread:
         self.loop.close()
 
 
-class Target:
-    """One receiver app on a loopback port, and the client behind it (for the direct check)."""
+RECEIVER_KINDS = ["aiohttp", "asgi"]
 
-    def __init__(self, name: str, signed: bool) -> None:
+
+class Target:
+    """One receiver app on a loopback port, and the client behind it (for the direct check).
+
+    ``kind`` is the receiver: ``wa.webhook_app`` (aiohttp) or ``wa.asgi_app`` served by
+    uvicorn (its h11 parser sees the hostile bytes first, as in production).
+    """
+
+    def __init__(self, name: str, signed: bool, kind: str) -> None:
         self.name = name
         self.signed = signed
+        self.kind = kind
         self.client = signed_client(name) if signed else unsigned_client(name)
         self.port = 0
         self.runner: web.AppRunner | None = None
+        self.server: Any = None
+        self.serving: asyncio.Future[None] | None = None
+        self.asgi: Any = None
 
     async def start(self) -> None:
         def handler(event: Event) -> None:
             HANDLED[(self.name, type(event).__name__)] += 1
 
-        app = self.client.webhook_app(
-            handler, path="/hook", max_body=MAX_BODY, allow_unsigned=not self.signed
-        )
+        options: dict[str, Any] = {
+            "path": "/hook",
+            "max_body": MAX_BODY,
+            "allow_unsigned": not self.signed,
+        }
+        if self.kind == "asgi":
+            await self._start_asgi(handler, options)
+            return
+        app = self.client.webhook_app(handler, **options)
         self.runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
+    async def _start_asgi(self, handler: Any, options: dict[str, Any]) -> None:
+        import socket
+
+        import uvicorn
+
+        self.asgi = self.client.asgi_app(handler, **options)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        config = uvicorn.Config(
+            self.asgi,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="critical",
+            lifespan="on",
+            access_log=False,
+            http="h11",
+        )
+        self.server = uvicorn.Server(config)
+        self.serving = asyncio.ensure_future(self.server.serve())
+        for _ in range(500):
+            if self.server.started:
+                return
+            await asyncio.sleep(0.01)
+        raise RuntimeError("uvicorn did not start")
+
     async def stop(self) -> None:
         if self.runner is not None:
             await self.runner.cleanup()
+        if self.server is not None and self.serving is not None:
+            self.server.should_exit = True
+            await asyncio.wait_for(self.serving, 10)
+            await self.asgi.aclose()
         await self.client.aclose()
 
 
 class Receivers:
-    """Every provider's receiver, signed and unsigned, served by one loop thread."""
+    """Every provider's receivers (aiohttp and ASGI), signed and unsigned, on one loop thread."""
 
     def __init__(self) -> None:
         self.loop = LoopThread()
-        self.targets = {(n, s): Target(n, s) for n in WEBHOOK_PROVIDERS for s in (True, False)}
+        self.targets = {
+            (n, s, k): Target(n, s, k)
+            for n in WEBHOOK_PROVIDERS
+            for s in (True, False)
+            for k in RECEIVER_KINDS
+        }
 
     def start(self) -> None:
         for target in self.targets.values():
@@ -526,6 +579,7 @@ def direct(client: WhatsApp, headers: list[tuple[str, str]], body: bytes, query:
     return "events"
 
 
+@pytest.mark.parametrize("kind", RECEIVER_KINDS)
 @pytest.mark.parametrize("name", WEBHOOK_PROVIDERS)
 @settings(
     max_examples=150,
@@ -534,12 +588,12 @@ def direct(client: WhatsApp, headers: list[tuple[str, str]], body: bytes, query:
 )
 @given(case=deliveries())
 def test_the_receiver_never_answers_500(
-    name: str, case: dict[str, Any], receivers: Receivers
+    name: str, kind: str, case: dict[str, Any], receivers: Receivers
 ) -> None:
-    target = receivers.targets[(name, case["signed_app"])]
+    target = receivers.targets[(name, case["signed_app"], kind)]
     request, headers, query = build_request(name, case)
     status, answer = receivers.loop.run(exchange(target.port, request))
-    SEEN[(name, status)] += 1
+    SEEN[(f"{name}/{kind}", status)] += 1
     if case["method"] == b"POST":
         assert status in POST_STATUSES, (status, answer[:200])
     else:
