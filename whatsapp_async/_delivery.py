@@ -307,15 +307,15 @@ class DeliveryTracker:
             if isinstance(event, StatusUpdate):
                 sender = self._sender_of(event)
                 await ledger.record_status(event, sender=sender)
-                if self._closes_window(event) and event.recipient:
-                    await ledger.update_window(
-                        self.window_of(event.recipient, sender),
-                        self._refusal(event),
-                    )
+                if self._closes_window(event):
+                    for user in _identities(event.recipient, event.recipient_user_id):
+                        await ledger.update_window(
+                            self.window_of(user, sender), self._refusal(event)
+                        )
             elif isinstance(event, MessageReceived) and self._opens_window(event):
-                await ledger.update_window(
-                    self.window_of(event.sender, self._sender_of(event)), self._inbound(event)
-                )
+                sender = self._sender_of(event)
+                for user in _identities(event.sender, event.sender_user_id):
+                    await ledger.update_window(self.window_of(user, sender), self._inbound(event))
 
     def _observe_memory(self, ledger: MemoryLedger, events: Sequence[Event]) -> None:
         for event in events:
@@ -324,14 +324,15 @@ class DeliveryTracker:
             if isinstance(event, StatusUpdate):
                 sender = self._sender_of(event)
                 ledger.record_status_nowait(event, sender=sender)
-                if self._closes_window(event) and event.recipient:
-                    ledger.update_window_nowait(
-                        self.window_of(event.recipient, sender), self._refusal(event)
-                    )
+                if self._closes_window(event):
+                    for user in _identities(event.recipient, event.recipient_user_id):
+                        ledger.update_window_nowait(
+                            self.window_of(user, sender), self._refusal(event)
+                        )
             elif isinstance(event, MessageReceived) and self._opens_window(event):
-                ledger.update_window_nowait(
-                    self.window_of(event.sender, self._sender_of(event)), self._inbound(event)
-                )
+                sender = self._sender_of(event)
+                for user in _identities(event.sender, event.sender_user_id):
+                    ledger.update_window_nowait(self.window_of(user, sender), self._inbound(event))
 
     def _sender_of(self, event: Event) -> str:
         """The sender key of the business number an event concerns (``business_id``), when it
@@ -374,3 +375,13 @@ class DeliveryTracker:
         """Wait for background ledger writes (``observe_nowait``) to finish."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def _identities(*names: str | None) -> list[str]:
+    """Every identity an event gives the user (phone and business-scoped user id), once each.
+
+    A window is one conversation whichever identity a send names: an inbound message that
+    carries both opens the window under both, so a send to ``User("US.…")`` and one to the
+    phone see the same window.
+    """
+    return list(dict.fromkeys(name for name in names if name))

@@ -655,8 +655,10 @@ class MetaSimulator(Simulator):
         number = to or self.phone_number_id
         wamid = _new_wamid(digits or "0")
         now = time.time()
-        if digits:
-            self.last_inbound[digits] = now
+        # One user, one window, whichever identity a later send names (phone or BSUID).
+        for identity in (digits, user_id):
+            if identity:
+                self.last_inbound[identity] = now
         item: dict[str, Any] = {"from": digits, "id": wamid, "timestamp": str(int(now))}
         if user_id is not None:
             item["from_user_id"] = user_id

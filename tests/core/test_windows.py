@@ -20,6 +20,7 @@ from whatsapp_async import (
     Template,
     Text,
     UnsupportedFeature,
+    User,
     WhatsApp,
 )
 from whatsapp_async.ledger import (
@@ -37,6 +38,7 @@ from whatsapp_async_providers.meta.simulator import MetaSimulator
 from whatsapp_async_providers.pilot.simulator import PilotSimulator
 
 USER = "+16505551234"
+BSUID = "US.13491208655302741918"
 REENGAGE = Template("order_update", body=["Ada", "#1234"])
 
 
@@ -81,6 +83,20 @@ async def test_a_users_message_opens_the_window_for_24_hours(sb: Sandbox) -> Non
     assert (window.until - window.last_inbound).total_seconds() == CSW_SECONDS
     assert window.free_until is None
     await wa.send(USER, Text("Hello! How can we help?"))  # free-form inside: accepted
+
+
+async def test_one_window_whichever_identity_the_send_names(sb: Sandbox) -> None:
+    # Meta's messages carry the phone and the business-scoped user id: the conversation is
+    # one, so a send to the User and one to the phone must see the same open window.
+    wa = sb.client("meta", window="enforce")
+    await sb.serve_webhooks(wa)
+    await user_writes(sb, wa, text="hi", user_id=BSUID)
+
+    by_phone, by_user = await wa.window(USER), await wa.window(User(BSUID))
+    assert by_phone.state == by_user.state == "open"
+    assert by_phone.until == by_user.until
+    result = await wa.send(User(BSUID), Text("Hello! How can we help?"))  # not refused locally
+    assert result.provider == "meta"
 
 
 async def test_a_131047_answer_closes_the_window_and_raises(sb: Sandbox) -> None:
