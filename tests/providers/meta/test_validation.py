@@ -267,6 +267,13 @@ OVER_LIMITS: list[tuple[str, Any, dict[str, Any], str, str]] = [
         "1024",
     ),
     (
+        "template-body-blank-after-a-good-one",
+        Template("order_update", body=["Ada", "   "]),
+        {},
+        "template.body[1]",
+        "must not be empty",
+    ),
+    (
         "template-body-only-32769",
         Template("order_update", body=["a" * 32769, "b"]),
         {},

@@ -352,7 +352,17 @@ def body_component(
         body_component(["Ada"], Where("body", "template.body", 32768), rules)
     """
     if not isinstance(body, Mapping):
-        positional = [parameter(value, where, i, rules) for i, value in enumerate(body)]
+        if "text" in rules.parameter_kinds:
+            # The common case, plain text values: what _text builds, without the dispatch.
+            limit = where.limit
+            positional = [
+                TemplateParameter(type="text", text=value)
+                if type(value) is str and len(value) <= limit and value.strip()
+                else parameter(value, where, i, rules)
+                for i, value in enumerate(body)
+            ]
+        else:
+            positional = [parameter(value, where, i, rules) for i, value in enumerate(body)]
         return TemplateComponent(type="body", parameters=positional)
     parameters: list[TemplateParameter] = []
     for name, value in body.items():

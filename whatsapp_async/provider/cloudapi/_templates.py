@@ -96,6 +96,8 @@ def _style(values: Sequence[Any] | Mapping[str, Any]) -> str | None:
 def _check_one_style(template: Template, rules: TemplateRules) -> None:
     """Named and positional parameters cannot be mixed in one template (facts §3.4)."""
     header = template.header
+    if header is None and not template.cards:
+        return  # the body alone has one style: most templates stop here
     header_style = (
         "named"
         if isinstance(header, Mapping)
