@@ -12,9 +12,10 @@ fixed client-side rate is either too slow (80 on a 1,000 number) or too fast (th
   requests sent before the last cut are ignored: they were sent at the old rate), it records
   ``W`` as the limit and cuts its rate to ``beta * W``;
 - **settle** — then it grows back along a cubic curve (TCP CUBIC, as the AWS SDKs' adaptive
-  retry mode does): fast while well below ``W``, flat near it, probing above it only after
-  ``cubic_seconds`` and then faster and faster (the convex side of the curve), so it
-  spends its time close to the real limit, not far below it, and still finds a raised tier.
+  retry mode does): fast while well below ``W``, flat near it, back at ``W`` after
+  ``cubic_seconds``; above ``W`` it creeps (+5% of ``W`` per second), so it spends its time
+  close to the real limit, not far below or above it; after 8 s above ``W`` without a
+  throttle the tier was raised, and it probes again (doubling every ``2 * ramp_seconds``).
 
 A ``retry_after`` on a throttling answer also pauses the key for that long. GCRA spacing (a
 token bucket without a timer) serves concurrent callers in arrival order without a lock.
@@ -45,6 +46,8 @@ _WINDOW = 1.0  # seconds of answers the accepted throughput is measured over
 _MIN_WINDOW = 0.1
 _FAR_ABOVE = 0.7
 _MIN_ANSWERS = 10
+_CREEP = 0.05  # above the last limit: +5% of it per second of saturated sending
+_PROBE_AFTER = 8.0  # seconds of creeping with no throttle before probing exponentially
 
 
 @runtime_checkable
@@ -287,13 +290,21 @@ class AdaptiveLimiter:
             # Probing: double every ramp_seconds of saturated sending.
             rate = self.initial * 2.0 ** (state.saturated / self.ramp_seconds)
         else:
-            # The cubic curve, on both sides of the old limit: concave up to it, flat near it,
-            # then convex above it (the tier may have been raised): slow at first, so a probe
-            # that finds the same limit again costs a handful of throttles, and faster and
-            # faster the longer nothing is throttled. Doubling here instead overshot a 200
-            # msg/s tier to 400 within one round trip (~90 throttled requests, measured).
             offset = state.saturated - self.cubic_seconds
-            rate = state.limit * (1.0 + self._cubic_c * offset**3)
+            if offset <= 0:
+                # Concave back up to the limit throttling was seen at, flat near it.
+                rate = state.limit * (1.0 + self._cubic_c * offset**3)
+            elif offset <= _PROBE_AFTER:
+                # Creep above it. A provider's limiter allows bursts, so a rate a little over
+                # the tier is throttled only seconds later: any faster growth here (CUBIC's
+                # convex side, or doubling) has reached 1.5-2x the tier by then, and a burst
+                # of throttles follows (measured: 30 in 0.5 s on a 200 msg/s tier).
+                rate = state.limit * (1.0 + _CREEP * offset)
+            else:
+                # Seconds above the old limit with no throttle: the tier was raised. Probe.
+                past = offset - _PROBE_AFTER
+                start = state.limit * (1.0 + _CREEP * _PROBE_AFTER)
+                rate = start * 2.0 ** (past / (2 * self.ramp_seconds))
         rate = min(self.ceiling, max(self.floor, rate))
         recorded = state.history[-1][1]
         if abs(rate - recorded) > 0.01 * recorded:

@@ -92,9 +92,13 @@ def test_after_a_cut_it_grows_back_flat_near_the_limit_then_probes() -> None:
     assert limiter.rate == pytest.approx(100, rel=0.03)
     saturate(limiter, clock, 0.5)  # flat near it
     assert 100 <= limiter.rate <= 105
-    saturate(limiter, clock, 0.5)  # then above it, gently at first...
-    assert 110 <= limiter.rate <= 125
-    saturate(limiter, clock, 1.0)  # ...and faster and faster (a raised tier is found)
+    saturate(limiter, clock, 0.5)  # then it creeps above it (5% of it per second)...
+    assert 104.5 <= limiter.rate <= 105.5
+    saturate(limiter, clock, 2.5)
+    assert 117 <= limiter.rate <= 118
+    saturate(limiter, clock, 2.0)
+    assert 127 <= limiter.rate <= 128
+    saturate(limiter, clock, 4.0)  # ...and 8 s above it with no throttle: the tier was raised
     assert limiter.rate > 200
 
 

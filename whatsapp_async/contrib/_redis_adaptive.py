@@ -55,8 +55,17 @@ if tat > now and now > last then
   if limit <= 0 then
     rate = initial * 2 ^ (sat / ramp)
   else
-    local c = (1 - beta) / (cubic ^ 3)
-    rate = limit * (1 + c * (sat - cubic) ^ 3)
+    -- The same curve as AdaptiveLimiter._grow: concave to the limit, creep above it (5% of
+    -- it per second), probe after 8 s without a throttle. Times are in microseconds.
+    local offset = sat - cubic
+    if offset <= 0 then
+      local c = (1 - beta) / (cubic ^ 3)
+      rate = limit * (1 + c * offset ^ 3)
+    elseif offset <= 8000000 then
+      rate = limit * (1 + 0.05e-6 * offset)
+    else
+      rate = limit * 1.4 * 2 ^ ((offset - 8000000) / (2 * ramp))
+    end
   end
   rate = math.min(ceiling, math.max(floor, rate))
 end
