@@ -305,34 +305,32 @@ class DeliveryTracker:
             if event.provider != self.name:
                 continue
             if isinstance(event, StatusUpdate):
-                sender = self._sender_of(event)
-                await ledger.record_status(event, sender=sender)
-                if self._closes_window(event):
-                    for user in _identities(event.recipient, event.recipient_user_id):
-                        await ledger.update_window(
-                            self.window_of(user, sender), self._refusal(event)
-                        )
-            elif isinstance(event, MessageReceived) and self._opens_window(event):
-                sender = self._sender_of(event)
-                for user in _identities(event.sender, event.sender_user_id):
-                    await ledger.update_window(self.window_of(user, sender), self._inbound(event))
+                await ledger.record_status(event, sender=self._sender_of(event))
+            for key, update in self._window_updates(event):
+                await ledger.update_window(key, update)
 
     def _observe_memory(self, ledger: MemoryLedger, events: Sequence[Event]) -> None:
         for event in events:
             if event.provider != self.name:
                 continue
             if isinstance(event, StatusUpdate):
-                sender = self._sender_of(event)
-                ledger.record_status_nowait(event, sender=sender)
-                if self._closes_window(event):
-                    for user in _identities(event.recipient, event.recipient_user_id):
-                        ledger.update_window_nowait(
-                            self.window_of(user, sender), self._refusal(event)
-                        )
-            elif isinstance(event, MessageReceived) and self._opens_window(event):
-                sender = self._sender_of(event)
-                for user in _identities(event.sender, event.sender_user_id):
-                    ledger.update_window_nowait(self.window_of(user, sender), self._inbound(event))
+                ledger.record_status_nowait(event, sender=self._sender_of(event))
+            for key, update in self._window_updates(event):
+                ledger.update_window_nowait(key, update)
+
+    def _window_updates(self, event: Event) -> list[tuple[str, Callable[[Any], Any]]]:
+        """The window writes ``event`` implies: (ledger key, update) for each identity of the
+        user it names (a message from the user opens, a 131047 failure closes)."""
+        if isinstance(event, StatusUpdate) and self._closes_window(event):
+            users = _identities(event.recipient, event.recipient_user_id)
+            update = self._refusal(event)
+        elif isinstance(event, MessageReceived) and self._opens_window(event):
+            users = _identities(event.sender, event.sender_user_id)
+            update = self._inbound(event)
+        else:
+            return []
+        sender = self._sender_of(event)
+        return [(self.window_of(user, sender), update) for user in users]
 
     def _sender_of(self, event: Event) -> str:
         """The sender key of the business number an event concerns (``business_id``), when it

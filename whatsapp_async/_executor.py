@@ -199,8 +199,8 @@ class Executor:
                     await asyncio.sleep(wait)
                 continue
             except APIError as exc:
-                self.scrub(_keep_doubt(exc, doubt))
-                doubt = exc.in_doubt
+                doubt = _keep_doubt(exc, doubt).in_doubt
+                self.scrub(exc)
                 if retries >= policy.max_retries or not policy.is_retryable(
                     exc, idempotent=request.idempotent, server_errors=retry_server_errors
                 ):

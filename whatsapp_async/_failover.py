@@ -40,7 +40,7 @@ from ._bulk import BulkRun, Job, ResultCallback
 from ._failover_inbound import FailoverInbound
 from ._items import BulkInput, BulkItem
 from ._protocols import Sender, StatusWaiter
-from ._timeout import Timeout
+from ._timeout import Timeout, check_deadline
 from .errors import (
     APIConnectionError,
     ConfigurationError,
@@ -159,8 +159,10 @@ class Failover(FailoverInbound):
 
             result = await wa.send("+14155552671", Text("hi"))
         """
-        senders = [_sender_for(client, sender) for client in self.clients]
-        if sender is not None and all(s is None for s in senders):
+        senders = None
+        if sender is not None:
+            senders = [_sender_for(client, sender) for client in self.clients]
+        if senders is not None and all(s is None for s in senders):
             raise ValidationError(
                 f"sender {sender!r} is not a number of any client of this chain", field="sender"
             )
@@ -181,7 +183,7 @@ class Failover(FailoverInbound):
                     max_retries=max_retries,
                     deadline=deadline,
                     outside_window=outside_window,
-                    sender=senders[position],
+                    sender=None if senders is None else senders[position],
                 )
             except WhatsAppError as exc:
                 if not self.can_fail_over(exc) or position == last:
@@ -249,10 +251,7 @@ class Failover(FailoverInbound):
         """
         if isinstance(concurrency, bool) or concurrency < 1:
             raise ValidationError("concurrency must be at least 1")
-        if deadline is not None and (
-            isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or deadline < 0
-        ):
-            raise ValidationError("deadline must be a number of seconds, 0 or more")
+        check_deadline(deadline)
         entries = list(items)
         run = BulkRun(len(entries), provider="failover", on_result=on_result)
         loop = asyncio.get_running_loop()
@@ -323,9 +322,7 @@ async def _link(old_client: Sender, old: SendResult, new_client: Sender, new: Se
             log.warning("the ledger could not link %s to %s (%s)", old.id, new.id, exc)
 
 
-def _sender_for(client: Sender, sender: str | None) -> str | None:
+def _sender_for(client: Sender, sender: str) -> str | None:
     """``sender`` when it is one of ``client``'s numbers, else None (its default)."""
-    if sender is None:
-        return None
     numbers = getattr(client, "senders", ())
     return sender if sender in numbers else None

@@ -30,9 +30,9 @@ from ._media_io import MediaIO
 from ._prepare import Prepared, Preparer, SendParams
 from ._retry import RetryPolicy
 from ._templates import TemplateCache
-from ._timeout import Timeout, as_timeout
+from ._timeout import Timeout, as_timeout, check_deadline
 from ._users import UserBook
-from .errors import OutsideWindowError, ValidationError, WhatsAppError
+from .errors import OutsideWindowError, WhatsAppError
 from .messages import Media, Message, Template
 from .recipients import Recipient
 from .results import SendResult
@@ -73,10 +73,7 @@ def call_policy(
     """
     if timeout is None and max_retries is None and deadline is None:
         return _DEFAULT_CALL
-    if deadline is not None and (
-        isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or deadline < 0
-    ):
-        raise ValidationError("deadline must be a number of seconds, 0 or more")
+    check_deadline(deadline)
     return CallPolicy(
         timeout=None if timeout is None else as_timeout(timeout),
         retry=None if max_retries is None else retry.with_max_retries(max_retries),

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import msgspec
 
-__all__ = ["Timeout", "as_timeout"]
+from .errors import ValidationError
+
+__all__ = ["Timeout", "as_timeout", "check_deadline"]
 
 
 class Timeout(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,3 +45,16 @@ def as_timeout(value: Timeout | float | None) -> Timeout:
         return Timeout(connect=None, total=None)
     total = float(value)
     return Timeout(connect=min(10.0, total), total=total)
+
+
+def check_deadline(deadline: object) -> None:
+    """``ValidationError`` unless ``deadline`` is None or a number of seconds, 0 or more.
+
+    Example::
+
+        check_deadline(2.5)
+    """
+    if deadline is not None and (
+        isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or deadline < 0
+    ):
+        raise ValidationError("deadline must be a number of seconds, 0 or more")
